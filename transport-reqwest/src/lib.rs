@@ -1,0 +1,1 @@
+//! The reqwest transport of genesys-chat.

@@ -1,0 +1,1 @@
+//! The ureq transport of genesys-chat.
