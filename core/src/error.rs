@@ -43,6 +43,17 @@ pub enum Error {
         /// The start of the body, with the contents of JSON string values masked.
         excerpt: String,
     },
+    /// The HTTP stack failed below HTTP: no connection, a timeout, a broken connection.
+    /// Raised by the transports, never by the core itself.
+    #[error("`{operation}` failed: {kind}: {message}")]
+    Transport {
+        /// The official operation id.
+        operation: &'static str,
+        /// What kind of failure, and so whether the request may have reached the service.
+        kind: TransportErrorKind,
+        /// The HTTP stack's description (never the token, the URL or a body).
+        message: String,
+    },
     /// The response body is larger than the configured cap; it was not parsed.
     #[error(
         "the response body of `{operation}` is {size} bytes, over the cap of {limit} bytes; raise `Config::max_response_bytes` if this is expected"
@@ -55,6 +66,39 @@ pub enum Error {
         /// The size seen (or announced by `Content-Length`) in bytes.
         size: u64,
     },
+}
+
+/// How a request failed below HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (DNS, refused, TLS handshake, connect timeout): the
+    /// request was never sent, so retrying cannot apply it twice.
+    Connect,
+    /// No complete answer within the per-attempt timeout; the request may have been applied.
+    Timeout,
+    /// The connection broke after the request may have been sent (reset, truncated body).
+    Io,
+    /// Another failure of the HTTP stack.
+    Other,
+}
+
+impl TransportErrorKind {
+    /// Whether the service may have received (and applied) the request.
+    pub fn request_may_have_been_sent(self) -> bool {
+        !matches!(self, TransportErrorKind::Connect)
+    }
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect (the request was not sent)",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "the connection broke",
+            TransportErrorKind::Other => "the HTTP stack failed",
+        })
+    }
 }
 
 impl Error {

@@ -49,10 +49,12 @@ pub mod models;
 pub mod operation;
 pub mod operations;
 pub mod paging;
+pub mod retry;
 pub mod timestamp;
 
 pub use config::{AccessToken, Config, Region};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, TransportErrorKind};
 pub use operation::{HistoryQuery, HttpMethod, Operation, OperationMeta};
 pub use paging::History;
+pub use retry::{RetryDecision, RetryPolicy};
 pub use timestamp::Timestamp;
