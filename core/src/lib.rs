@@ -42,6 +42,7 @@
 //! [`models`] (the 22 models and the error body), [`Error`], [`Config`] and [`Region`],
 //! [`paging`] (history pages), [`retry`] (when to try again).
 
+pub mod call;
 pub mod config;
 pub mod encode;
 pub mod error;
@@ -52,6 +53,7 @@ pub mod paging;
 pub mod retry;
 pub mod timestamp;
 
+pub use call::{Call, Reply, Step};
 pub use config::{AccessToken, Config, Region};
 pub use error::{ApiError, Error, TransportErrorKind};
 pub use operation::{HistoryQuery, HttpMethod, Operation, OperationMeta};
