@@ -54,6 +54,16 @@ pub enum Error {
         /// The HTTP stack's description (never the token, the URL or a body).
         message: String,
     },
+    /// The login host refused a token request (`{error, error_description}`).
+    #[error("the login host refused the token request with HTTP {status}: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    OAuth {
+        /// The HTTP status.
+        status: u16,
+        /// The OAuth error code, e.g. `invalid_client`.
+        error: String,
+        /// The login host's description.
+        description: Option<String>,
+    },
     /// The response body is larger than the configured cap; it was not parsed.
     #[error(
         "the response body of `{operation}` is {size} bytes, over the cap of {limit} bytes; raise `Config::max_response_bytes` if this is expected"

@@ -42,6 +42,7 @@
 //! [`models`] (the 22 models and the error body), [`Error`], [`Config`] and [`Region`],
 //! [`paging`] (history pages), [`retry`] (when to try again).
 
+pub mod auth;
 pub mod call;
 pub mod config;
 pub mod encode;
