@@ -272,6 +272,22 @@ fn success_body<'r>(
     response: &'r http::Response<Vec<u8>>,
 ) -> Result<&'r [u8], Error> {
     let body = response.body();
+    let status = response.status();
+    if body.len() > cfg.max_response_bytes() && !status.is_success() {
+        // Keep what a retry needs (status, Retry-After) without parsing the body.
+        return Err(Error::Api(Box::new(ApiError {
+            operation: meta.id,
+            status: status.as_u16(),
+            body: None,
+            excerpt: Some(format!(
+                "({} bytes, over the cap of {}; not parsed)",
+                body.len(),
+                cfg.max_response_bytes()
+            )),
+            correlation_id: correlation_id(response.headers()),
+            retry_after: retry_after(response.headers()),
+        })));
+    }
     if body.len() > cfg.max_response_bytes() {
         return Err(Error::BodyTooLarge {
             operation: meta.id,
@@ -279,7 +295,6 @@ fn success_body<'r>(
             size: body.len() as u64,
         });
     }
-    let status = response.status();
     if status.is_success() {
         return Ok(body);
     }
@@ -297,23 +312,27 @@ fn success_body<'r>(
     })))
 }
 
-/// A decode error that cannot leak body contents: serde messages quote values, so every
-/// quoted part is masked.
+/// A decode error that cannot leak body contents: serde messages quote values
+/// (Debug-style, with `\"` escapes inside), so every quoted part is masked.
 fn decode_error(meta: &OperationMeta, status: u16, body: &[u8], e: &serde_json::Error) -> Error {
     let mut reason = String::new();
-    let mut in_quotes = false;
-    for c in e.to_string().chars() {
-        if c == '"' {
-            if !in_quotes {
-                reason.push_str("\"…");
-            }
-            in_quotes = !in_quotes;
-            if !in_quotes {
-                reason.push('"');
-            }
-        } else if !in_quotes {
+    let mut chars = e.to_string().chars().collect::<Vec<_>>().into_iter();
+    while let Some(c) = chars.next() {
+        if c != '"' {
             reason.push(c);
+            continue;
         }
+        // Skip to the closing quote, honouring backslash escapes.
+        while let Some(inner) = chars.next() {
+            match inner {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => break,
+                _ => {}
+            }
+        }
+        reason.push_str("\"…\"");
     }
     Error::Decode {
         operation: meta.id,
@@ -356,10 +375,18 @@ pub(crate) fn parse_history(
     if listing.entities.is_some() {
         return Ok(listing);
     }
-    match serde_json::from_slice::<ChatMessageResponse>(response.body()) {
-        Ok(message) => Ok(ChatMessageEntityListing {
-            entities: Some(vec![message]),
-        }),
-        Err(_) => Ok(listing),
+    let body = response.body();
+    let looks_like_message =
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+            .is_ok_and(|object| object.contains_key("id"));
+    if !looks_like_message {
+        // `{}` and other objects without messages: an empty history.
+        return Ok(listing);
     }
+    // A single message: a listing of one, or a decode error, never a silent drop.
+    serde_json::from_slice::<ChatMessageResponse>(body)
+        .map(|message| ChatMessageEntityListing {
+            entities: Some(vec![message]),
+        })
+        .map_err(|e| decode_error(meta, response.status().as_u16(), body, &e))
 }
