@@ -30,6 +30,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -594,10 +595,17 @@ impl TokenState {
     }
 
     /// Keeps a new token received at `now`.
+    ///
+    /// It is renewed `margin` before expiry, but never before half its lifetime, so a
+    /// short-lived token is still used.
     pub fn store(&mut self, response: TokenResponse, now: Instant) {
-        self.expires_at = response
-            .expires_in
-            .map(|secs| now + Duration::from_secs(secs));
+        self.expires_at = response.expires_in.map(|secs| {
+            let lifetime = Duration::from_secs(secs);
+            let use_for = lifetime.saturating_sub(self.margin).max(lifetime / 2);
+            // Stored as the renewal instant plus the margin, so `usable_token` stays one
+            // comparison.
+            now + use_for + self.margin
+        });
         self.token = Some(response.access_token);
         self.grant_used = true;
         if let Some(refresh) = response.refresh_token {
@@ -643,6 +651,299 @@ impl TokenState {
                 Some(RequestToken::new(grant.clone()))
             }
             _ => None,
+        }
+    }
+}
+
+/// A token source you provide: called for the first token and again after a 401.
+///
+/// It is called from the transport (inside the async runtime for the async client), so it
+/// should return quickly, e.g. from your own cache.
+#[derive(Clone)]
+pub struct TokenCallback(Arc<dyn Fn() -> Result<AccessToken, Error> + Send + Sync>);
+
+impl TokenCallback {
+    /// Wraps a function returning a fresh token.
+    pub fn new(f: impl Fn() -> Result<AccessToken, Error> + Send + Sync + 'static) -> Self {
+        TokenCallback(Arc::new(f))
+    }
+
+    /// Asks for a token.
+    pub fn fetch(&self) -> Result<AccessToken, Error> {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for TokenCallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenCallback")
+    }
+}
+
+/// How a client gets its access token.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// A fixed token, never renewed (a 401 is returned as it is).
+    Token(AccessToken),
+    /// A grant the client exchanges for tokens, renewing a margin before expiry and once
+    /// after a 401: client credentials, a refresh token, an authorization code, PKCE or
+    /// SAML2 (after the first token, renewal uses the refresh token when one came back).
+    Grant(Grant),
+    /// Your own token source.
+    Callback(TokenCallback),
+}
+
+impl Credentials {
+    /// A fixed token.
+    pub fn token(token: impl Into<String>) -> Result<Self, Error> {
+        AccessToken::new(token).map(Credentials::Token)
+    }
+
+    /// Client credentials: the client logs in by itself and never lets the token lapse.
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Credentials::Grant(Grant::client_credentials(client_id, client_secret))
+    }
+
+    /// A refresh token with its client id and secret.
+    pub fn refresh_token(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        Credentials::Grant(Grant::refresh_token(
+            client_id,
+            client_secret,
+            refresh_token,
+        ))
+    }
+
+    /// A function that returns a fresh token.
+    pub fn callback(f: impl Fn() -> Result<AccessToken, Error> + Send + Sync + 'static) -> Self {
+        Credentials::Callback(TokenCallback::new(f))
+    }
+
+    /// Whether a 401 can be answered by getting a new token.
+    pub fn renewable(&self) -> bool {
+        !matches!(self, Credentials::Token(_))
+    }
+
+    /// The configuration and credentials the official CLI's variables describe:
+    /// `GENESYSCLOUD_REGION` (a region name such as `eu-west-1`, or its domain), and either
+    /// `GENESYSCLOUD_ACCESS_TOKEN` or both `GENESYSCLOUD_OAUTHCLIENT_ID` and
+    /// `GENESYSCLOUD_OAUTHCLIENT_SECRET` (a token, when set, wins).
+    ///
+    /// `lookup` reads one variable (the transports pass `std::env::var`), so this stays
+    /// free of I/O and testable. The error names every missing or malformed variable.
+    pub fn from_env_with(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(Config, Credentials), Error> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut problems = Vec::new();
+        let region = match get("GENESYSCLOUD_REGION") {
+            None => {
+                problems.push("GENESYSCLOUD_REGION is not set (e.g. eu-west-1)".to_owned());
+                None
+            }
+            Some(text) => match text.parse::<crate::Region>() {
+                Ok(region) => Some(region),
+                Err(_) => {
+                    problems.push(
+                        "GENESYSCLOUD_REGION is not a known region name or domain (e.g. eu-west-1, mypurecloud.ie)"
+                            .to_owned(),
+                    );
+                    None
+                }
+            },
+        };
+        let credentials = match get("GENESYSCLOUD_ACCESS_TOKEN") {
+            Some(token) => match AccessToken::new(token.trim()) {
+                Ok(token) => Some(Credentials::Token(token)),
+                Err(_) => {
+                    problems.push(
+                        "GENESYSCLOUD_ACCESS_TOKEN holds characters a token cannot have (spaces, line breaks, non-ASCII)"
+                            .to_owned(),
+                    );
+                    None
+                }
+            },
+            None => {
+                let id = get("GENESYSCLOUD_OAUTHCLIENT_ID");
+                let secret = get("GENESYSCLOUD_OAUTHCLIENT_SECRET");
+                if id.is_none() {
+                    problems.push(
+                        "GENESYSCLOUD_OAUTHCLIENT_ID is not set (or set GENESYSCLOUD_ACCESS_TOKEN)"
+                            .to_owned(),
+                    );
+                }
+                if secret.is_none() {
+                    problems.push(
+                        "GENESYSCLOUD_OAUTHCLIENT_SECRET is not set (or set GENESYSCLOUD_ACCESS_TOKEN)"
+                            .to_owned(),
+                    );
+                }
+                match (id, secret) {
+                    (Some(id), Some(secret)) => {
+                        let grant = Grant::client_credentials(id.trim(), secret.trim());
+                        match grant.validate() {
+                            Ok(()) => Some(Credentials::Grant(grant)),
+                            Err(_) => {
+                                problems.push(
+                                    "GENESYSCLOUD_OAUTHCLIENT_ID or GENESYSCLOUD_OAUTHCLIENT_SECRET holds characters a header cannot carry"
+                                        .to_owned(),
+                                );
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                }
+            }
+        };
+        match (region, credentials) {
+            (Some(region), Some(credentials)) if problems.is_empty() => {
+                Ok((Config::new(region), credentials))
+            }
+            _ => Err(Error::Config(format!(
+                "the environment does not describe a connection: {}",
+                problems.join("; ")
+            ))),
+        }
+    }
+}
+
+/// A client's token, without I/O or locking: which configuration to use now, and what
+/// to do when there is no usable token. The transports keep it behind their own lock
+/// (held during a renewal, so concurrent callers share one token request).
+///
+/// ```
+/// use std::time::Instant;
+/// use genesys_chat::{Config, Region, auth::*};
+///
+/// let mut cache = TokenCache::new(Config::new(Region::UsEast1), Some(Credentials::client_credentials("id", "secret")));
+/// assert!(cache.current(Instant::now()).is_none());
+/// let Renewal::Request(request) = cache.renewal()? else { unreachable!() };
+/// assert_eq!(request.grant().grant_type(), "client_credentials");
+/// # Ok::<(), genesys_chat::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct TokenCache {
+    base: Config,
+    source: Source,
+    current: Option<Arc<Config>>,
+}
+
+#[derive(Debug)]
+enum Source {
+    /// Whatever the configuration holds (a fixed token, or none): never renewed.
+    Fixed,
+    /// A grant and the tokens it gave.
+    Grant(TokenState),
+    /// The user's callback.
+    Callback(TokenCallback),
+}
+
+/// How to get a new token.
+#[derive(Debug)]
+pub enum Renewal {
+    /// Send this token request (to the login host) and give the answer to
+    /// [`TokenCache::store_response`].
+    Request(RequestToken),
+    /// Call this callback and give its token to [`TokenCache::store_token`].
+    Callback(TokenCallback),
+}
+
+impl TokenCache {
+    /// A cache for `base` (where requests go) and the credentials; without credentials,
+    /// the token of `base` is used as it is.
+    pub fn new(base: Config, credentials: Option<Credentials>) -> Self {
+        let (source, current) = match credentials {
+            None => (Source::Fixed, Some(Arc::new(base.clone()))),
+            Some(Credentials::Token(token)) => (
+                Source::Fixed,
+                Some(Arc::new(base.clone().with_access_token(token))),
+            ),
+            Some(Credentials::Grant(grant)) => (Source::Grant(TokenState::new(grant)), None),
+            Some(Credentials::Callback(callback)) => (Source::Callback(callback), None),
+        };
+        TokenCache {
+            base,
+            source,
+            current,
+        }
+    }
+
+    /// The configuration without a token: the one token requests are sent with.
+    pub fn base(&self) -> &Config {
+        &self.base
+    }
+
+    /// Whether a 401 can be answered with a new token.
+    pub fn renewable(&self) -> bool {
+        !matches!(self.source, Source::Fixed)
+    }
+
+    /// The configuration with a token usable at `now`, if there is one.
+    pub fn current(&self, now: Instant) -> Option<Arc<Config>> {
+        let usable = match &self.source {
+            Source::Fixed | Source::Callback(_) => true,
+            Source::Grant(tokens) => tokens.usable_token(now).is_some(),
+        };
+        self.current.as_ref().filter(|_| usable).map(Arc::clone)
+    }
+
+    /// What gets a new token, or why none can be had.
+    pub fn renewal(&self) -> Result<Renewal, Error> {
+        match &self.source {
+            Source::Fixed => Err(Error::Config(
+                "no access token: set one in the Config, or give the client credentials".to_owned(),
+            )),
+            Source::Callback(callback) => Ok(Renewal::Callback(callback.clone())),
+            Source::Grant(tokens) => tokens.renewal().map(Renewal::Request).ok_or_else(|| {
+                Error::Config(
+                    "the access token expired or was refused, and these credentials cannot renew it (an authorization code works once; use a refresh token or client credentials)"
+                        .to_owned(),
+                )
+            }),
+        }
+    }
+
+    /// Keeps the answer of a token request received at `now`; returns the configuration
+    /// to use.
+    pub fn store_response(
+        &mut self,
+        response: TokenResponse,
+        now: Instant,
+    ) -> Result<Arc<Config>, Error> {
+        let token = response.access_token.clone();
+        if let Source::Grant(tokens) = &mut self.source {
+            tokens.store(response, now);
+        }
+        self.store_token(token)
+    }
+
+    /// Keeps a token (from a callback); returns the configuration to use.
+    pub fn store_token(&mut self, token: AccessToken) -> Result<Arc<Config>, Error> {
+        let config = Arc::new(self.base.clone().with_access_token(token));
+        self.current = Some(Arc::clone(&config));
+        Ok(config)
+    }
+
+    /// Forgets the token `stale` was built with (the service refused it), unless it was
+    /// already replaced.
+    pub fn invalidate(&mut self, stale: &Arc<Config>) {
+        let is_current = self
+            .current
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, stale));
+        if is_current && self.renewable() {
+            self.current = None;
+            if let Source::Grant(tokens) = &mut self.source {
+                tokens.invalidate();
+            }
         }
     }
 }
@@ -848,6 +1149,63 @@ mod tests {
                 .renewal()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn credentials_from_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let (cfg, creds) = Credentials::from_env_with(env(&[
+            ("GENESYSCLOUD_REGION", "eu-west-1"),
+            ("GENESYSCLOUD_OAUTHCLIENT_ID", "id"),
+            ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "s3cret"),
+        ]))
+        .unwrap();
+        assert_eq!(cfg.region(), Some(Region::EuWest1));
+        assert!(matches!(
+            creds,
+            Credentials::Grant(Grant::ClientCredentials { .. })
+        ));
+        assert!(!format!("{creds:?}").contains("s3cret"));
+
+        let (_, creds) = Credentials::from_env_with(env(&[
+            ("GENESYSCLOUD_REGION", "mypurecloud.de"),
+            ("GENESYSCLOUD_ACCESS_TOKEN", "tok"),
+        ]))
+        .unwrap();
+        assert!(matches!(creds, Credentials::Token(_)));
+
+        let err = Credentials::from_env_with(env(&[]))
+            .unwrap_err()
+            .to_string();
+        for name in [
+            "GENESYSCLOUD_REGION",
+            "GENESYSCLOUD_OAUTHCLIENT_ID",
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+        ] {
+            assert!(err.contains(&format!("{name} is not set")), "{err}");
+        }
+        let err = Credentials::from_env_with(env(&[
+            ("GENESYSCLOUD_REGION", "mars-1"),
+            ("GENESYSCLOUD_ACCESS_TOKEN", "bad token"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("GENESYSCLOUD_REGION is not a known region"),
+            "{err}"
+        );
+        assert!(
+            err.contains("GENESYSCLOUD_ACCESS_TOKEN holds characters"),
+            "{err}"
+        );
+        assert!(!err.contains("bad token"), "{err}");
     }
 
     #[test]
