@@ -3,14 +3,17 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::io;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use genesys_chat::auth::Credentials;
 use genesys_chat::{
     Call, Config, Error, History, Operation, Reply, RetryPolicy, Step, TransportErrorKind,
 };
 
 use crate::HistoryIter;
+use crate::auth::Auth;
 use crate::trace::Span;
 
 /// Default time to set up a connection (TCP and TLS).
@@ -20,13 +23,15 @@ pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default number of idle connections kept per host.
 pub const DEFAULT_POOL_SIZE: usize = 8;
 
-/// A blocking Genesys Cloud Chat client. Cheap to clone; clones share connections.
+/// A blocking Genesys Cloud Chat client. Cheap to clone; clones share connections and
+/// the access token.
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
     config: Config,
     retry: RetryPolicy,
     attempt_timeout: Duration,
+    auth: Arc<Auth>,
 }
 
 /// Builds a [`Client`]: every timeout and limit named, with defaults.
@@ -41,9 +46,18 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     retry: RetryPolicy,
     user_agent: Option<String>,
+    credentials: Option<Credentials>,
 }
 
 impl ClientBuilder {
+    /// How the client gets its token: a fixed token, a grant it exchanges and renews
+    /// (client credentials, refresh token, code, PKCE, SAML2), or your callback. Without
+    /// this, the token of the [`Config`] is used as it is.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
     /// Time to set up a connection. Default 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -131,11 +145,18 @@ impl ClientBuilder {
             .user_agent(config.user_agent())
             .build()
             .into();
+        let credentials = match (self.credentials, config.token()) {
+            (Some(credentials), _) => Some(credentials),
+            (None, Some(token)) => Some(Credentials::Token(token.clone())),
+            (None, None) => None,
+        };
+        let auth = Arc::new(Auth::new(&config, credentials));
         Ok(Client {
             agent,
             config,
             retry,
             attempt_timeout: self.attempt_timeout,
+            auth,
         })
     }
 }
@@ -158,7 +179,17 @@ impl Client {
             proxy: None,
             retry: RetryPolicy::default(),
             user_agent: None,
+            credentials: None,
         }
+    }
+
+    /// A client for the region and credentials of the environment: `GENESYSCLOUD_REGION`,
+    /// and `GENESYSCLOUD_ACCESS_TOKEN` or `GENESYSCLOUD_OAUTHCLIENT_ID` with
+    /// `GENESYSCLOUD_OAUTHCLIENT_SECRET` (the official CLI's names). The error names every
+    /// missing or malformed variable.
+    pub fn from_env() -> Result<Self, Error> {
+        let (config, credentials) = Credentials::from_env_with(|name| std::env::var(name).ok())?;
+        Client::builder(config).credentials(credentials).build()
     }
 
     /// The configuration requests are built from.
@@ -173,10 +204,30 @@ impl Client {
 
     /// Runs any operation and returns its output with the status, headers, correlation
     /// id and number of attempts.
+    ///
+    /// With renewable credentials, a token is fetched on first use and renewed before it
+    /// expires; a 401 renews it once and sends the request once more.
     pub fn call_with_reply<O: Operation>(&self, op: &O) -> Result<Reply<O::Output>, Error> {
+        let config = self.auth.config(self)?;
+        match self.execute(op, &config) {
+            Err(e) if e.status() == Some(401) && self.auth.renewable() => {
+                self.auth.invalidate(&config);
+                let config = self.auth.config(self)?;
+                self.execute(op, &config)
+            }
+            other => other,
+        }
+    }
+
+    /// Runs `op` with `config` through the retry loop.
+    pub(crate) fn execute<O: Operation>(
+        &self,
+        op: &O,
+        config: &Config,
+    ) -> Result<Reply<O::Output>, Error> {
         let span = Span::new(O::META);
         let started = Instant::now();
-        let mut call = Call::new(op, &self.config, self.retry);
+        let mut call = Call::new(op, config, self.retry);
         loop {
             let request = call.next_request()?;
             let timeout = call.attempt_timeout(Some(self.attempt_timeout), started.elapsed());

@@ -24,10 +24,12 @@
 //! Errors are the core's [`genesys_chat::Error`]: API errors, invalid input, and
 //! [`Error::Transport`] for failures below HTTP.
 
+mod auth;
 mod client;
 mod history;
 mod trace;
 
 pub use client::{Client, ClientBuilder};
+pub use genesys_chat::auth::Credentials;
 pub use genesys_chat::{Error, Reply, RetryPolicy, TransportErrorKind};
 pub use history::HistoryIter;
