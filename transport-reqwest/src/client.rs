@@ -1,0 +1,534 @@
+//! The async client: one generic entry point for every operation.
+
+use std::collections::hash_map::RandomState;
+use std::error::Error as StdError;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use genesys_chat::auth::{Credentials, Renewal, TokenCache};
+use genesys_chat::{
+    Call, Config, Error, History, Operation, Reply, RetryPolicy, Step, TransportErrorKind,
+};
+use http::header::{CONTENT_LENGTH, HeaderValue};
+use tokio::time::Instant;
+
+use crate::HistoryStream;
+use crate::trace::Span;
+
+/// Default time to set up a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for one attempt, from sending the request to the end of the body.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of idle connections kept per host.
+pub const DEFAULT_POOL_SIZE: usize = 8;
+/// The most redirects followed for one attempt.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// How much of the announced body is reserved before reading it.
+const INITIAL_BODY_CAPACITY: usize = 64 * 1024;
+
+/// An async Genesys Cloud Chat client on tokio. Cheap to clone; clones share the
+/// connection pool and settings.
+///
+/// Build it with [`Client::new`] or [`Client::builder`], then run any operation with
+/// [`Client::call`]. It needs a tokio runtime with the time driver enabled (the default
+/// of `#[tokio::main]`).
+///
+/// It speaks HTTP/1.1 with keep-alive. Redirects are followed up to [`MAX_REDIRECTS`]
+/// times, never from https down to http; `Authorization` is dropped when a redirect leaves
+/// the host (or port), and no `Referer` is sent. Proxies come only from
+/// [`ClientBuilder::proxy`], not from the environment.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    config: Config,
+    retry: RetryPolicy,
+    attempt_timeout: Duration,
+    /// The token, behind a lock held during a renewal so concurrent callers share one
+    /// token request.
+    auth: tokio::sync::Mutex<TokenCache>,
+    renewable: bool,
+}
+
+/// Builds a [`Client`]: every timeout and limit named, with defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use genesys_chat::{Config, Region};
+/// use genesys_chat_reqwest::Client;
+///
+/// let client = Client::builder(Config::new(Region::EuWest1).with_token("my-token")?)
+///     .connect_timeout(Duration::from_secs(5))
+///     .attempt_timeout(Duration::from_secs(20))
+///     .total_timeout(Duration::from_secs(60))
+///     .max_response_bytes(2 * 1024 * 1024)
+///     .user_agent("my-app/1.0")
+///     .build()?;
+/// assert_eq!(client.retry_policy().budget, Duration::from_secs(60));
+/// # Ok::<(), genesys_chat::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    config: Config,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    total_timeout: Option<Duration>,
+    pool_size: usize,
+    max_response_bytes: Option<usize>,
+    proxy: Option<String>,
+    retry: RetryPolicy,
+    user_agent: Option<String>,
+    credentials: Option<Credentials>,
+}
+
+impl ClientBuilder {
+    /// Time to set up a connection (TCP and TLS). Default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time for one attempt, from sending the request to the end of the response body.
+    /// Default 30 s.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Time for the whole call, retries and waits included (the retry policy's budget).
+    /// Default 120 s.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Idle connections kept per host. Default 8.
+    pub fn pool_size(mut self, size: usize) -> Self {
+        self.pool_size = size;
+        self
+    }
+
+    /// The cap on response bodies, enforced while reading. Default 8 MiB (from
+    /// [`Config::max_response_bytes`]).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// Sends every request through this proxy, e.g. `http://proxy.internal:3128`.
+    ///
+    /// Without it no proxy is used: the `HTTP_PROXY`/`HTTPS_PROXY` environment variables
+    /// are ignored, as in `genesys-chat-ureq`.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// The retry policy. Default [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Turns retries off: every call makes exactly one attempt.
+    pub fn no_retry(self) -> Self {
+        self.retry(RetryPolicy::disabled())
+    }
+
+    /// The `User-Agent` header. Default `genesys-chat/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// How the client gets its token: a fixed token, a grant it exchanges and renews
+    /// (client credentials, refresh token, code, PKCE, SAML2), or your callback. Without
+    /// this, the token of the [`Config`] is used as it is.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// Fails with [`Error::InvalidInput`] for a user agent that cannot travel in a header
+    /// or a proxy that is not a URL, and with [`Error::Config`] when the TLS backend
+    /// cannot start.
+    pub fn build(self) -> Result<Client, Error> {
+        let mut config = self.config;
+        if let Some(ua) = self.user_agent {
+            config = config.with_user_agent(ua)?;
+        }
+        if let Some(bytes) = self.max_response_bytes {
+            config = config.with_max_response_bytes(bytes);
+        }
+        let mut retry = self.retry;
+        if let Some(total) = self.total_timeout {
+            retry.budget = total;
+        }
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .pool_max_idle_per_host(self.pool_size)
+            .redirect(redirect_policy())
+            // A Referer would carry the previous URL, path values (JIDs) included.
+            .referer(false)
+            .user_agent(config.user_agent());
+        builder = match &self.proxy {
+            Some(url) => builder.proxy(reqwest::Proxy::all(url.as_str()).map_err(|_| {
+                Error::InvalidInput {
+                    field: "proxy",
+                    reason: "is not a proxy URL; write it like http://proxy.internal:3128".into(),
+                }
+            })?),
+            None => builder.no_proxy(),
+        };
+        #[cfg(feature = "native-tls")]
+        {
+            builder = builder.use_native_tls();
+        }
+        #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+        {
+            builder = builder.use_rustls_tls();
+        }
+        let http = builder.build().map_err(|e| {
+            Error::Config(format!(
+                "the HTTP client could not be built: {}",
+                error_chain(&e.without_url())
+            ))
+        })?;
+        let cache = TokenCache::new(config.clone(), self.credentials);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                retry,
+                attempt_timeout: self.attempt_timeout,
+                renewable: cache.renewable(),
+                auth: tokio::sync::Mutex::new(cache),
+            }),
+        })
+    }
+}
+
+/// Follows up to [`MAX_REDIRECTS`] redirects, but never from https down to http.
+///
+/// reqwest itself removes `Authorization`, `Cookie` and `Proxy-Authorization` when a
+/// redirect goes to another host or port (`reqwest::redirect::remove_sensitive_headers`,
+/// applied to every followed redirect whatever the policy), so the token never reaches
+/// another host. A downgrade to plain http is not followed at all: the 3xx response is
+/// returned and parsed as an API error.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let downgrade = attempt.url().scheme() == "http"
+            && attempt
+                .previous()
+                .last()
+                .is_some_and(|previous| previous.scheme() == "https");
+        if downgrade {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+impl Client {
+    /// A client with the default settings.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        Client::builder(config).build()
+    }
+
+    /// A builder to set timeouts, limits, proxy and retries.
+    pub fn builder(config: Config) -> ClientBuilder {
+        ClientBuilder {
+            config,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            total_timeout: None,
+            pool_size: DEFAULT_POOL_SIZE,
+            max_response_bytes: None,
+            proxy: None,
+            retry: RetryPolicy::default(),
+            user_agent: None,
+            credentials: None,
+        }
+    }
+
+    /// A client for the region and credentials of the environment: `GENESYSCLOUD_REGION`,
+    /// and `GENESYSCLOUD_ACCESS_TOKEN` or `GENESYSCLOUD_OAUTHCLIENT_ID` with
+    /// `GENESYSCLOUD_OAUTHCLIENT_SECRET` (the official CLI's names). The error names every
+    /// missing or malformed variable.
+    pub fn from_env() -> Result<Self, Error> {
+        let (config, credentials) = Credentials::from_env_with(|name| std::env::var(name).ok())?;
+        Client::builder(config).credentials(credentials).build()
+    }
+
+    /// The configuration requests are built from.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The retry policy, with the total time budget of [`ClientBuilder::total_timeout`].
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Runs any operation, with retries, and returns its output.
+    ///
+    /// The future is `Send` when the operation is `Sync` and its output `Send`, which
+    /// holds for every operation of [`genesys_chat::operations`].
+    pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        self.call_with_reply(op).await.map(|reply| reply.output)
+    }
+
+    /// Runs any operation and returns its output with the status, headers, correlation
+    /// id and number of attempts.
+    ///
+    /// With renewable credentials, a token is fetched on first use and renewed before it
+    /// expires; a 401 renews it once and sends the request once more.
+    pub async fn call_with_reply<O: Operation>(&self, op: &O) -> Result<Reply<O::Output>, Error> {
+        let config = self.token_config().await?;
+        match self.execute(op, &config).await {
+            Err(e) if e.status() == Some(401) && self.inner.renewable => {
+                self.inner.auth.lock().await.invalidate(&config);
+                let config = self.token_config().await?;
+                self.execute(op, &config).await
+            }
+            other => other,
+        }
+    }
+
+    /// The configuration with a usable token, renewing it first when needed.
+    async fn token_config(&self) -> Result<Arc<Config>, Error> {
+        let mut cache = self.inner.auth.lock().await;
+        if let Some(config) = cache.current(std::time::Instant::now()) {
+            return Ok(config);
+        }
+        match cache.renewal()? {
+            Renewal::Callback(callback) => cache.store_token(callback.fetch()?),
+            Renewal::Request(request) => {
+                let base = cache.base().clone();
+                let response = self.execute(&request, &base).await?.output;
+                cache.store_response(response, std::time::Instant::now())
+            }
+        }
+    }
+
+    /// Runs `op` with `config` through the retry loop, in one span.
+    async fn execute<O: Operation>(
+        &self,
+        op: &O,
+        config: &Config,
+    ) -> Result<Reply<O::Output>, Error> {
+        let span = Span::new(O::META);
+        span.instrument(self.run(op, config, &span)).await
+    }
+
+    /// Every message of a history (room, thread or 1on1), newest first, across pages.
+    ///
+    /// The stream owns a clone of the client, so it can be moved into a task.
+    pub fn history<H>(&self, first: H) -> HistoryStream<H>
+    where
+        H: History + Send + Sync + 'static,
+    {
+        HistoryStream::new(self.clone(), first)
+    }
+
+    /// The retry loop of the core's [`Call`], sleeping on tokio between attempts.
+    async fn run<O: Operation>(
+        &self,
+        op: &O,
+        config: &Config,
+        span: &Span,
+    ) -> Result<Reply<O::Output>, Error> {
+        let started = Instant::now();
+        let mut call = Call::new(op, config, self.inner.retry);
+        loop {
+            let request = call.next_request()?;
+            let timeout = call.attempt_timeout(Some(self.inner.attempt_timeout), started.elapsed());
+            let step = match self.send(request, timeout, O::META.id).await {
+                Ok(response) => {
+                    span.attempt(
+                        call.attempts(),
+                        Some(response.status().as_u16()),
+                        genesys_chat::operation::correlation_id(response.headers()).as_deref(),
+                    );
+                    call.on_response(response, started.elapsed(), jitter())
+                }
+                Err(error) => {
+                    span.attempt(call.attempts(), None, None);
+                    call.on_error(error, started.elapsed(), jitter())
+                }
+            };
+            let delay = match step {
+                Step::Done(result) => return result,
+                Step::Retry(delay) => delay,
+            };
+            span.retry(delay);
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt: sends the request and reads the whole body under the size cap.
+    /// 4xx and 5xx are responses, not errors.
+    async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        timeout: Duration,
+        operation: &'static str,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let (mut parts, body) = request.into_parts();
+        let uri_text = parts.uri.to_string();
+        let url = reqwest::Url::parse(&uri_text).map_err(|_| {
+            Error::Config("the request URI is not a URL the HTTP stack accepts".to_owned())
+        })?;
+        let scrub = Scrub {
+            uri: &uri_text,
+            url: url.as_str(),
+            path: parts.uri.path_and_query().map_or("", |p| p.as_str()),
+        };
+        let bodiless_method = matches!(parts.method, http::Method::GET | http::Method::DELETE);
+        let mut req = reqwest::Request::new(parts.method, url.clone());
+        if body.is_empty() {
+            if !bodiless_method {
+                // hyper sends no Content-Length for an empty body; a bodiless POST (e.g.
+                // `postChatsRoomParticipant`) says `Content-Length: 0` explicitly.
+                parts
+                    .headers
+                    .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            }
+        } else {
+            *req.body_mut() = Some(reqwest::Body::from(body));
+        }
+        *req.headers_mut() = parts.headers;
+        *req.timeout_mut() = Some(timeout);
+
+        let mut response = self
+            .inner
+            .http
+            .execute(req)
+            .await
+            .map_err(|e| transport_error(operation, e, &scrub))?;
+
+        let cap = self.inner.config.max_response_bytes();
+        let announced = response.content_length();
+        if let Some(announced) = announced {
+            if announced > cap as u64 {
+                return Err(Error::BodyTooLarge {
+                    operation,
+                    limit: cap,
+                    size: announced,
+                });
+            }
+        }
+        let status = response.status();
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        let initial = announced.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let mut bytes = Vec::with_capacity(initial.min(cap).min(INITIAL_BODY_CAPACITY));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(operation, e, &scrub))?
+        {
+            let seen = bytes.len().saturating_add(chunk.len());
+            if seen > cap {
+                return Err(Error::BodyTooLarge {
+                    operation,
+                    limit: cap,
+                    size: seen as u64,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let mut out = http::Response::new(bytes);
+        *out.status_mut() = status;
+        *out.version_mut() = version;
+        *out.headers_mut() = headers;
+        Ok(out)
+    }
+}
+
+/// The texts an error message must not carry: the request URI (its path holds JIDs and
+/// ids) in both spellings, and its path.
+struct Scrub<'a> {
+    uri: &'a str,
+    url: &'a str,
+    path: &'a str,
+}
+
+impl Scrub<'_> {
+    fn apply(&self, mut message: String) -> String {
+        for (needle, mask) in [
+            (self.uri, "[url]"),
+            (self.url, "[url]"),
+            (self.path, "[path]"),
+        ] {
+            if needle.len() > 1 && message.contains(needle) {
+                message = message.replace(needle, mask);
+            }
+        }
+        message
+    }
+}
+
+/// Maps a reqwest failure to the core's transport error, keeping whether the request may
+/// have been sent. The message never holds the URL, the token or a body.
+fn transport_error(operation: &'static str, error: reqwest::Error, scrub: &Scrub<'_>) -> Error {
+    Error::Transport {
+        operation,
+        kind: transport_kind(&error),
+        message: scrub.apply(error_chain(&error.without_url())),
+    }
+}
+
+/// What kind of failure a reqwest error is. A connect timeout is a connect failure (the
+/// request was not sent); any other timeout may have reached the service.
+fn transport_kind(error: &reqwest::Error) -> TransportErrorKind {
+    if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if error.is_body() || error.is_decode() || error.is_request() {
+        TransportErrorKind::Io
+    } else {
+        TransportErrorKind::Other
+    }
+}
+
+/// The error and its sources, joined with `: `, skipping a source its parent already
+/// quotes.
+fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// A value in `[0, 1)` for retry jitter, from the standard library's per-process random
+/// hash keys (no extra dependency; this needs spread, not cryptographic quality).
+fn jitter() -> f64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests;
