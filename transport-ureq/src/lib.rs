@@ -33,3 +33,8 @@ pub use client::{Client, ClientBuilder};
 pub use genesys_chat::auth::Credentials;
 pub use genesys_chat::{Error, Reply, RetryPolicy, TransportErrorKind};
 pub use history::HistoryIter;
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
