@@ -44,6 +44,7 @@
 
 pub mod auth;
 pub mod call;
+pub mod client;
 pub mod config;
 pub mod encode;
 pub mod error;
@@ -53,6 +54,7 @@ pub mod operations;
 pub mod paging;
 pub mod retry;
 pub mod timestamp;
+pub mod trace;
 
 pub use call::{Call, Reply, Step};
 pub use config::{AccessToken, Config, Region};

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use genesys_chat::auth::{Credentials, Renewal, TokenCache};
+use genesys_chat::client::{ClientSettings, FromSettings, invalid_proxy};
+use genesys_chat::trace::CallSpan;
 use genesys_chat::{
     Call, Config, Error, History, Operation, Reply, RetryPolicy, Step, TransportErrorKind,
 };
@@ -15,14 +17,7 @@ use http::header::{CONTENT_LENGTH, HeaderValue};
 use tokio::time::Instant;
 
 use crate::HistoryStream;
-use crate::trace::Span;
 
-/// Default time to set up a connection (TCP and TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time for one attempt, from sending the request to the end of the body.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of idle connections kept per host.
-pub const DEFAULT_POOL_SIZE: usize = 8;
 /// The most redirects followed for one attempt.
 pub const MAX_REDIRECTS: usize = 10;
 
@@ -57,7 +52,8 @@ struct Inner {
     renewable: bool,
 }
 
-/// Builds a [`Client`]: every timeout and limit named, with defaults.
+/// Builds a [`Client`]: every timeout and limit named, with defaults (the core's
+/// [`genesys_chat::client::ClientBuilder`], shared with the blocking client).
 ///
 /// ```
 /// use std::time::Duration;
@@ -74,119 +70,23 @@ struct Inner {
 /// assert_eq!(client.retry_policy().budget, Duration::from_secs(60));
 /// # Ok::<(), genesys_chat::Error>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    config: Config,
-    connect_timeout: Duration,
-    attempt_timeout: Duration,
-    total_timeout: Option<Duration>,
-    pool_size: usize,
-    max_response_bytes: Option<usize>,
-    proxy: Option<String>,
-    retry: RetryPolicy,
-    user_agent: Option<String>,
-    credentials: Option<Credentials>,
-}
+pub type ClientBuilder = genesys_chat::client::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Time to set up a connection (TCP and TLS). Default 10 s.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Time for one attempt, from sending the request to the end of the response body.
-    /// Default 30 s.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// Time for the whole call, retries and waits included (the retry policy's budget).
-    /// Default 120 s.
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.total_timeout = Some(timeout);
-        self
-    }
-
-    /// Idle connections kept per host. Default 8.
-    pub fn pool_size(mut self, size: usize) -> Self {
-        self.pool_size = size;
-        self
-    }
-
-    /// The cap on response bodies, enforced while reading. Default 8 MiB (from
-    /// [`Config::max_response_bytes`]).
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = Some(bytes);
-        self
-    }
-
-    /// Sends every request through this proxy, e.g. `http://proxy.internal:3128`.
-    ///
-    /// Without it no proxy is used: the `HTTP_PROXY`/`HTTPS_PROXY` environment variables
-    /// are ignored, as in `genesys-chat-ureq`.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
-        self
-    }
-
-    /// The retry policy. Default [`RetryPolicy::default`].
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Turns retries off: every call makes exactly one attempt.
-    pub fn no_retry(self) -> Self {
-        self.retry(RetryPolicy::disabled())
-    }
-
-    /// The `User-Agent` header. Default `genesys-chat/<version>`.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
-    }
-
-    /// How the client gets its token: a fixed token, a grant it exchanges and renews
-    /// (client credentials, refresh token, code, PKCE, SAML2), or your callback. Without
-    /// this, the token of the [`Config`] is used as it is.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// Fails with [`Error::InvalidInput`] for a user agent that cannot travel in a header
-    /// or a proxy that is not a URL, and with [`Error::Config`] when the TLS backend
-    /// cannot start.
-    pub fn build(self) -> Result<Client, Error> {
-        let mut config = self.config;
-        if let Some(ua) = self.user_agent {
-            config = config.with_user_agent(ua)?;
-        }
-        if let Some(bytes) = self.max_response_bytes {
-            config = config.with_max_response_bytes(bytes);
-        }
-        let mut retry = self.retry;
-        if let Some(total) = self.total_timeout {
-            retry.budget = total;
-        }
+impl FromSettings for Client {
+    /// Fails with [`Error::InvalidInput`] for a proxy that is not a URL, and with
+    /// [`Error::Config`] when the TLS backend cannot start.
+    fn from_settings(settings: ClientSettings) -> Result<Self, Error> {
         let mut builder = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .pool_max_idle_per_host(self.pool_size)
+            .connect_timeout(settings.connect_timeout)
+            .pool_max_idle_per_host(settings.pool_size)
             .redirect(redirect_policy())
             // A Referer would carry the previous URL, path values (JIDs) included.
             .referer(false)
-            .user_agent(config.user_agent());
-        builder = match &self.proxy {
-            Some(url) => builder.proxy(reqwest::Proxy::all(url.as_str()).map_err(|_| {
-                Error::InvalidInput {
-                    field: "proxy",
-                    reason: "is not a proxy URL; write it like http://proxy.internal:3128".into(),
-                }
-            })?),
+            .user_agent(settings.config.user_agent());
+        builder = match &settings.proxy {
+            Some(url) => {
+                builder.proxy(reqwest::Proxy::all(url.as_str()).map_err(|_| invalid_proxy())?)
+            }
             None => builder.no_proxy(),
         };
         #[cfg(feature = "native-tls")]
@@ -203,13 +103,13 @@ impl ClientBuilder {
                 error_chain(&e.without_url())
             ))
         })?;
-        let cache = TokenCache::new(config.clone(), self.credentials);
+        let cache = TokenCache::new(settings.config.clone(), settings.credentials);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                config,
-                retry,
-                attempt_timeout: self.attempt_timeout,
+                config: settings.config,
+                retry: settings.retry,
+                attempt_timeout: settings.attempt_timeout,
                 renewable: cache.renewable(),
                 auth: tokio::sync::Mutex::new(cache),
             }),
@@ -247,20 +147,9 @@ impl Client {
         Client::builder(config).build()
     }
 
-    /// A builder to set timeouts, limits, proxy and retries.
+    /// A builder to set timeouts, limits, proxy, retries and credentials.
     pub fn builder(config: Config) -> ClientBuilder {
-        ClientBuilder {
-            config,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            total_timeout: None,
-            pool_size: DEFAULT_POOL_SIZE,
-            max_response_bytes: None,
-            proxy: None,
-            retry: RetryPolicy::default(),
-            user_agent: None,
-            credentials: None,
-        }
+        ClientBuilder::new(config)
     }
 
     /// A client for the region and credentials of the environment: `GENESYSCLOUD_REGION`,
@@ -329,7 +218,7 @@ impl Client {
         op: &O,
         config: &Config,
     ) -> Result<Reply<O::Output>, Error> {
-        let span = Span::new(O::META);
+        let span = CallSpan::new(O::META);
         span.instrument(self.run(op, config, &span)).await
     }
 
@@ -348,7 +237,7 @@ impl Client {
         &self,
         op: &O,
         config: &Config,
-        span: &Span,
+        span: &CallSpan,
     ) -> Result<Reply<O::Output>, Error> {
         let started = Instant::now();
         let mut call = Call::new(op, config, self.inner.retry);
@@ -421,7 +310,10 @@ impl Client {
 
         let cap = self.inner.config.max_response_bytes();
         let announced = response.content_length();
-        if let Some(announced) = announced {
+        // An error answer is read to at most one byte past the cap and handed over: the
+        // core keeps its status and Retry-After (what a retry needs) unparsed.
+        let error_answer = !response.status().is_success();
+        if let Some(announced) = announced.filter(|_| !error_answer) {
             if announced > cap as u64 {
                 return Err(Error::BodyTooLarge {
                     operation,
@@ -441,6 +333,11 @@ impl Client {
             .map_err(|e| transport_error(operation, e, &scrub))?
         {
             let seen = bytes.len().saturating_add(chunk.len());
+            if seen > cap && error_answer {
+                let keep = (cap + 1).saturating_sub(bytes.len()).min(chunk.len());
+                bytes.extend_from_slice(&chunk[..keep]);
+                break;
+            }
             if seen > cap {
                 return Err(Error::BodyTooLarge {
                     operation,

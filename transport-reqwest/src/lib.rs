@@ -54,12 +54,11 @@
 
 mod client;
 mod history;
-mod trace;
 
-pub use client::{
-    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POOL_SIZE,
-    MAX_REDIRECTS,
-};
+pub use client::{Client, ClientBuilder, MAX_REDIRECTS};
 pub use genesys_chat::auth::Credentials;
+pub use genesys_chat::client::{
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POOL_SIZE,
+};
 pub use genesys_chat::{Error, Reply, RetryPolicy, TransportErrorKind};
 pub use history::HistoryStream;

@@ -403,6 +403,43 @@ async fn a_content_length_over_the_cap_is_refused_before_reading() {
 }
 
 #[tokio::test]
+async fn an_error_answer_over_the_cap_keeps_its_status_and_is_retried() {
+    // A gateway's 2400-byte error page, over a 1000-byte cap: the status and Retry-After
+    // still reach the retry policy, the page is not parsed.
+    let page = "<html>".repeat(400);
+    let server = RawServer::start(move |index, _| {
+        Script::Answer(match index {
+            0 => response(
+                "503 Service Unavailable",
+                &[("Content-Type", "text/html")],
+                page.as_bytes(),
+            ),
+            _ => response(
+                "429 Too Many Requests",
+                &[("Retry-After", "3600"), ("ININ-Correlation-Id", "corr-big")],
+                page.as_bytes(),
+            ),
+        })
+    })
+    .await;
+    let client = Client::builder(config(&server.base))
+        .max_response_bytes(1000)
+        .retry(quick_retry())
+        .build()
+        .unwrap();
+    let error = client.call(&GetChatsSettings::new()).await.unwrap_err();
+    let api = error.api().expect("an API error");
+    assert_eq!(api.status, 429);
+    assert_eq!(api.retry_after, Some(Duration::from_secs(3600)));
+    assert_eq!(api.correlation_id.as_deref(), Some("corr-big"));
+    assert_eq!(
+        api.excerpt.as_deref(),
+        Some("(1001 bytes, over the cap of 1000; not parsed)")
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn a_connection_dropped_mid_body_is_io_and_a_post_is_not_resent() {
     let server = RawServer::start(|_, _| {
         Script::AnswerAndClose(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"id\":".to_vec())
@@ -667,7 +704,7 @@ mod tracing_capture {
 
     impl Capture {
         fn ours(metadata: &Metadata<'_>) -> bool {
-            metadata.target().starts_with("genesys_chat_reqwest")
+            metadata.target().starts_with("genesys_chat")
         }
     }
 

@@ -2,26 +2,24 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io;
+use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use genesys_chat::auth::Credentials;
+use genesys_chat::client::{ClientSettings, FromSettings, invalid_proxy};
+use genesys_chat::trace::CallSpan;
 use genesys_chat::{
     Call, Config, Error, History, Operation, Reply, RetryPolicy, Step, TransportErrorKind,
 };
 
 use crate::HistoryIter;
 use crate::auth::Auth;
-use crate::trace::Span;
 
-/// Default time to set up a connection (TCP and TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time for one attempt, from sending the request to the end of the body.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of idle connections kept per host.
-pub const DEFAULT_POOL_SIZE: usize = 8;
+/// Builds a [`Client`]: every timeout and limit named, with defaults (the core's
+/// [`genesys_chat::client::ClientBuilder`], shared with the async client).
+pub type ClientBuilder = genesys_chat::client::ClientBuilder<Client>;
 
 /// A blocking Genesys Cloud Chat client. Cheap to clone; clones share connections and
 /// the access token.
@@ -34,128 +32,30 @@ pub struct Client {
     auth: Arc<Auth>,
 }
 
-/// Builds a [`Client`]: every timeout and limit named, with defaults.
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    config: Config,
-    connect_timeout: Duration,
-    attempt_timeout: Duration,
-    total_timeout: Option<Duration>,
-    pool_size: usize,
-    max_response_bytes: Option<usize>,
-    proxy: Option<String>,
-    retry: RetryPolicy,
-    user_agent: Option<String>,
-    credentials: Option<Credentials>,
-}
-
-impl ClientBuilder {
-    /// How the client gets its token: a fixed token, a grant it exchanges and renews
-    /// (client credentials, refresh token, code, PKCE, SAML2), or your callback. Without
-    /// this, the token of the [`Config`] is used as it is.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Time to set up a connection. Default 10 s.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Time for one attempt, from sending the request to the end of the response body.
-    /// Default 30 s.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// Time for the whole call, retries and waits included (the retry policy's budget).
-    /// Default 120 s.
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.total_timeout = Some(timeout);
-        self
-    }
-
-    /// Idle connections kept per host. Default 8.
-    pub fn pool_size(mut self, size: usize) -> Self {
-        self.pool_size = size;
-        self
-    }
-
-    /// The cap on response bodies, enforced while reading. Default 8 MiB.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = Some(bytes);
-        self
-    }
-
-    /// Sends every request through this proxy, e.g. `http://proxy.internal:3128`.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
-        self
-    }
-
-    /// The retry policy. Default [`RetryPolicy::default`].
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Turns retries off: every call makes exactly one attempt.
-    pub fn no_retry(self) -> Self {
-        self.retry(RetryPolicy::disabled())
-    }
-
-    /// The `User-Agent` header. Default `genesys-chat/<version>`.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
-    }
-
-    /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let mut config = self.config;
-        if let Some(ua) = self.user_agent {
-            config = config.with_user_agent(ua)?;
-        }
-        if let Some(bytes) = self.max_response_bytes {
-            config = config.with_max_response_bytes(bytes);
-        }
-        let mut retry = self.retry;
-        if let Some(total) = self.total_timeout {
-            retry.budget = total;
-        }
-        let proxy = match &self.proxy {
-            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| Error::InvalidInput {
-                field: "proxy",
-                reason: "is not a proxy URL; write it like http://proxy.internal:3128".into(),
-            })?),
+impl FromSettings for Client {
+    fn from_settings(settings: ClientSettings) -> Result<Self, Error> {
+        let proxy = match &settings.proxy {
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| invalid_proxy())?),
             None => None,
         };
         let agent: ureq::Agent = ureq::Agent::config_builder()
             // 4xx and 5xx are answers for the core to parse, not transport errors.
             .http_status_as_error(false)
-            .timeout_connect(Some(self.connect_timeout))
-            .max_idle_connections(self.pool_size.max(1) * 4)
-            .max_idle_connections_per_host(self.pool_size)
+            .timeout_connect(Some(settings.connect_timeout))
+            .max_idle_connections(settings.pool_size.max(1) * 4)
+            .max_idle_connections_per_host(settings.pool_size)
             .proxy(proxy)
             // Authorization is never carried across a redirect.
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
-            .user_agent(config.user_agent())
+            .user_agent(settings.config.user_agent())
             .build()
             .into();
-        let credentials = match (self.credentials, config.token()) {
-            (Some(credentials), _) => Some(credentials),
-            (None, Some(token)) => Some(Credentials::Token(token.clone())),
-            (None, None) => None,
-        };
-        let auth = Arc::new(Auth::new(&config, credentials));
+        let auth = Arc::new(Auth::new(&settings.config, settings.credentials));
         Ok(Client {
             agent,
-            config,
-            retry,
-            attempt_timeout: self.attempt_timeout,
+            config: settings.config,
+            retry: settings.retry,
+            attempt_timeout: settings.attempt_timeout,
             auth,
         })
     }
@@ -167,20 +67,9 @@ impl Client {
         Client::builder(config).build()
     }
 
-    /// A builder to set timeouts, limits, proxy and retries.
+    /// A builder to set timeouts, limits, proxy, retries and credentials.
     pub fn builder(config: Config) -> ClientBuilder {
-        ClientBuilder {
-            config,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            total_timeout: None,
-            pool_size: DEFAULT_POOL_SIZE,
-            max_response_bytes: None,
-            proxy: None,
-            retry: RetryPolicy::default(),
-            user_agent: None,
-            credentials: None,
-        }
+        ClientBuilder::new(config)
     }
 
     /// A client for the region and credentials of the environment: `GENESYSCLOUD_REGION`,
@@ -225,7 +114,7 @@ impl Client {
         op: &O,
         config: &Config,
     ) -> Result<Reply<O::Output>, Error> {
-        let span = Span::new(O::META);
+        let span = CallSpan::new(O::META);
         let started = Instant::now();
         let mut call = Call::new(op, config, self.retry);
         loop {
@@ -288,6 +177,18 @@ impl Client {
         let response = result.map_err(|e| transport_error(operation, e))?;
         let cap = self.config.max_response_bytes();
         let (parts, mut body) = response.into_parts();
+        if !parts.status.is_success() {
+            // An error answer: read at most one byte past the cap and let the core keep
+            // its status and Retry-After (an unread rest closes the connection).
+            let mut bytes = Vec::new();
+            body.with_config()
+                .limit(u64::MAX)
+                .reader()
+                .take(cap as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| io_error(operation, e))?;
+            return Ok(http::Response::from_parts(parts, bytes));
+        }
         if let Some(announced) = body.content_length() {
             if announced > cap as u64 {
                 return Err(Error::BodyTooLarge {
@@ -324,13 +225,8 @@ fn transport_error(operation: &'static str, error: ureq::Error) -> Error {
         U::HostNotFound | U::ConnectionFailed | U::Tls(_) | U::InvalidProxyUrl => {
             TransportErrorKind::Connect
         }
-        U::Io(e) => match e.kind() {
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
-                TransportErrorKind::Connect
-            }
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportErrorKind::Timeout,
-            _ => TransportErrorKind::Io,
-        },
+        U::Io(e) => io_kind(e),
+        U::ConnectProxyFailed(_) => TransportErrorKind::Connect,
         U::Protocol(_) => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
     };
@@ -342,6 +238,34 @@ fn transport_error(operation: &'static str, error: ureq::Error) -> Error {
         operation,
         kind,
         message,
+    }
+}
+
+/// The kind of an I/O failure: the errors a connect attempt gives are `Connect` (the
+/// request was not sent); anything else may have come after sending.
+fn io_kind(e: &io::Error) -> TransportErrorKind {
+    use io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused
+        | K::AddrNotAvailable
+        | K::NetworkUnreachable
+        | K::HostUnreachable
+        | K::NetworkDown => TransportErrorKind::Connect,
+        K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Io,
+    }
+}
+
+/// An I/O failure while reading a body (the request was sent).
+fn io_error(operation: &'static str, e: io::Error) -> Error {
+    let kind = match io_kind(&e) {
+        TransportErrorKind::Timeout => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Io,
+    };
+    Error::Transport {
+        operation,
+        kind,
+        message: e.to_string(),
     }
 }
 

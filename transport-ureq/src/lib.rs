@@ -27,10 +27,12 @@
 mod auth;
 mod client;
 mod history;
-mod trace;
 
 pub use client::{Client, ClientBuilder};
 pub use genesys_chat::auth::Credentials;
+pub use genesys_chat::client::{
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POOL_SIZE,
+};
 pub use genesys_chat::{Error, Reply, RetryPolicy, TransportErrorKind};
 pub use history::HistoryIter;
 

@@ -43,17 +43,11 @@ fn jitter_is_in_range_and_varies() {
 
 #[test]
 fn builder_defaults_are_those_of_the_ureq_client() {
-    let builder = Client::builder(config("http://127.0.0.1:9"));
-    assert_eq!(builder.connect_timeout, Duration::from_secs(10));
-    assert_eq!(builder.attempt_timeout, Duration::from_secs(30));
-    assert_eq!(builder.total_timeout, None);
-    assert_eq!(builder.pool_size, 8);
-    assert_eq!(builder.max_response_bytes, None);
-    assert_eq!(builder.proxy, None);
-    assert_eq!(builder.user_agent, None);
-    assert_eq!(builder.retry, RetryPolicy::default());
-
-    let client = builder.build().unwrap();
+    // The builder is the core's, shared with the ureq client (its defaults are tested
+    // in genesys_chat::client); here: that they reach this client.
+    let client = Client::builder(config("http://127.0.0.1:9"))
+        .build()
+        .unwrap();
     assert_eq!(client.inner.attempt_timeout, Duration::from_secs(30));
     assert_eq!(*client.retry_policy(), RetryPolicy::default());
     assert_eq!(client.retry_policy().budget, Duration::from_secs(120));
