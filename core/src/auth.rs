@@ -393,8 +393,10 @@ impl Operation for RequestToken {
         summary: "Exchange a grant for an access token (login host)",
         permissions: &[],
         preview: false,
-        // Asking again for a token has no effect beyond issuing another token.
-        idempotent: true,
+        // Not idempotent: an authorization code works once and a refresh token may rotate,
+        // so a request whose answer was lost must not be sent again (a refused connection
+        // and a 429 are still retried: the login host did not act on them).
+        idempotent: false,
         path_params: &[],
         query_params: &[],
         request_body: Some("application/x-www-form-urlencoded"),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::clock::{Clock, SystemClock};
 use crate::emulator::Emulator;
 use crate::faults::RateLimit;
-use crate::identity::{Grant, Identity, OAuthClient, Permissions, User};
+use crate::identity::{Grant, Identity, OAuthClient, Permissions, Saml2Entry, User};
 use crate::ids::random_seed;
 
 /// How to build an [`Emulator`]. Start empty with [`EmulatorBuilder::new`] or from the
@@ -23,6 +23,8 @@ use crate::ids::random_seed;
 ///     .token("ann-token", "ann", Permissions::all())
 ///     .token("ben-readonly", "ben", Permissions::of(["chat:room:view"]))
 ///     .client("my-client", "my-secret", "ann", Permissions::all())
+///     .public_client("my-spa", "ben", Permissions::of(["chat:room:view"]))
+///     .saml2_assertion("acme", "PHNhbWxwOlJlc3BvbnNlPg==", "ben")
 ///     .build()?;
 /// assert!(emulator.user("ben").unwrap().jid.ends_with("@acme.orgspan.com"));
 /// # Ok::<(), genesys_chat_testkit::BuildError>(())
@@ -31,7 +33,10 @@ pub struct EmulatorBuilder {
     org: String,
     users: Vec<String>,
     tokens: Vec<(String, String, Permissions)>,
-    clients: Vec<(String, String, String, Permissions)>,
+    /// id, secret (`None`: a public client), user, permissions.
+    clients: Vec<(String, Option<String>, String, Permissions)>,
+    /// org name, assertion, user.
+    saml2: Vec<(String, String, String)>,
     clock: Arc<dyn Clock>,
     rate_limit: Option<RateLimit>,
     seed: Option<u64>,
@@ -46,6 +51,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("users", &self.users)
             .field("tokens", &self.tokens.len())
             .field("clients", &self.clients.len())
+            .field("saml2_assertions", &self.saml2.len())
             .field("rate_limit", &self.rate_limit)
             .field("seed", &self.seed)
             .field("token_lifetime", &self.token_lifetime)
@@ -67,6 +73,7 @@ impl EmulatorBuilder {
             users: Vec::new(),
             tokens: Vec::new(),
             clients: Vec::new(),
+            saml2: Vec::new(),
             clock: Arc::new(SystemClock),
             rate_limit: None,
             seed: None,
@@ -77,7 +84,9 @@ impl EmulatorBuilder {
     /// The default org: users [`Emulator::DEFAULT_USERS`], each with the token
     /// `emulator-token-<name>` holding every permission ([`Emulator::DEFAULT_TOKEN`] is
     /// alice's), and the OAuth client [`Emulator::DEFAULT_CLIENT_ID`] /
-    /// [`Emulator::DEFAULT_CLIENT_SECRET`] whose tokens act as alice with every permission.
+    /// [`Emulator::DEFAULT_CLIENT_SECRET`] whose tokens act as alice with every permission,
+    /// and the public (PKCE) client [`Emulator::DEFAULT_PUBLIC_CLIENT_ID`], also alice's
+    /// with every permission.
     pub fn with_defaults() -> Self {
         let mut b = EmulatorBuilder::new();
         for name in Emulator::DEFAULT_USERS {
@@ -88,6 +97,11 @@ impl EmulatorBuilder {
         b.client(
             Emulator::DEFAULT_CLIENT_ID,
             Emulator::DEFAULT_CLIENT_SECRET,
+            "alice",
+            Permissions::all(),
+        )
+        .public_client(
+            Emulator::DEFAULT_PUBLIC_CLIENT_ID,
             "alice",
             Permissions::all(),
         )
@@ -118,8 +132,15 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Adds an OAuth client for the client-credentials grant of `POST /oauth/token`;
-    /// its tokens act as `user_name` with `permissions`.
+    /// Adds a confidential OAuth client: it authenticates with
+    /// `Authorization: Basic base64(client_id:client_secret)` and may use the
+    /// client-credentials, authorization-code (with or without PKCE), refresh-token and
+    /// SAML2 grants of `POST /oauth/token`.
+    ///
+    /// Every token it obtains carries `permissions`. Client-credentials tokens act as
+    /// `user_name`, and so do codes from `GET /oauth/authorize` (the emulator has no login
+    /// page: this user signs in at once); the other grants act as the user of the code,
+    /// refresh token or assertion. A client id given twice keeps the last definition.
     pub fn client(
         mut self,
         client_id: impl Into<String>,
@@ -129,10 +150,43 @@ impl EmulatorBuilder {
     ) -> Self {
         self.clients.push((
             client_id.into(),
-            client_secret.into(),
+            Some(client_secret.into()),
             user_name.into(),
             permissions,
         ));
+        self
+    }
+
+    /// Adds a public OAuth client (no secret, e.g. a browser or mobile app): it may only
+    /// exchange an authorization code with PKCE, sending `client_id` and `code_verifier`
+    /// in the form and no `Authorization`. It gets no refresh token (the refresh grant
+    /// needs client authentication). Its tokens carry `permissions`; `user_name` signs in
+    /// at `GET /oauth/authorize`.
+    pub fn public_client(
+        mut self,
+        client_id: impl Into<String>,
+        user_name: impl Into<String>,
+        permissions: Permissions,
+    ) -> Self {
+        self.clients
+            .push((client_id.into(), None, user_name.into(), permissions));
+        self
+    }
+
+    /// Accepts a SAML2 assertion at the SAML2 bearer grant
+    /// (`grant_type=urn:ietf:params:oauth:grant-type:saml2-bearer&orgName=…&assertion=…`,
+    /// from a confidential client): sent with `orgName` = `org_name`, it gets a token
+    /// acting as `user_name` with the client's permissions. The assertion is compared as
+    /// it is (after form decoding) and can be presented again, as renewal does; it gets no
+    /// refresh token.
+    pub fn saml2_assertion(
+        mut self,
+        org_name: impl Into<String>,
+        assertion: impl Into<String>,
+        user_name: impl Into<String>,
+    ) -> Self {
+        self.saml2
+            .push((org_name.into(), assertion.into(), user_name.into()));
         self
     }
 
@@ -154,7 +208,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How long tokens from the token endpoint live (default 24 hours; `expires_in`).
+    /// How long access tokens from the login host live (default 24 hours; `expires_in`),
+    /// whatever the grant. An expired token is refused with `401` `bad.credentials`.
+    /// Authorization codes and refresh tokens do not expire: they work once.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
         self
@@ -194,6 +250,14 @@ impl EmulatorBuilder {
                 return Err(BuildError::InvalidClient(id.clone()));
             }
         }
+        for (org_name, assertion, user) in &self.saml2 {
+            if !names.contains(user.as_str()) {
+                return Err(BuildError::UnknownUser(user.clone()));
+            }
+            if org_name.is_empty() || assertion.is_empty() {
+                return Err(BuildError::InvalidAssertion);
+            }
+        }
         Ok(self.assemble())
     }
 
@@ -231,6 +295,11 @@ impl EmulatorBuilder {
                 );
             }
         }
+        for (org_name, assertion, user) in self.saml2 {
+            if let Some(user) = ident.by_name(&user) {
+                ident.saml2.insert(assertion, Saml2Entry { org_name, user });
+            }
+        }
         Emulator::assemble(
             ident,
             self.clock,
@@ -256,6 +325,8 @@ pub enum BuildError {
     InvalidToken,
     /// A client id is empty or holds `:`.
     InvalidClient(String),
+    /// A SAML2 assertion or its org name is empty (the assertion is not repeated here).
+    InvalidAssertion,
 }
 
 impl fmt::Display for BuildError {
@@ -273,6 +344,9 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidClient(id) => {
                 write!(f, "the client id `{id}` is empty or holds `:`")
+            }
+            BuildError::InvalidAssertion => {
+                f.write_str("a SAML2 assertion or its org name is empty")
             }
         }
     }

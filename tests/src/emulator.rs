@@ -20,6 +20,7 @@ use crate::faults::{
 use crate::handlers::{Ctx, Reply};
 use crate::identity::{Grant, Identity, Permissions, User};
 use crate::ids::IdGen;
+use crate::oauth::OAuthBook;
 use crate::routes::{self, RouteMatch};
 use crate::state::State;
 use crate::{lock, read, write};
@@ -72,18 +73,54 @@ impl fmt::Debug for Dispatch {
 ///
 /// Thread-safe (`Send + Sync`): share it in an [`Arc`] between threads or behind the
 /// loopback [`Server`](crate::server::Server). Every operation is atomic.
+///
+/// It is its own login host too (API and login share the base URL):
+///
+/// - `POST /oauth/token` answers the five grants of Genesys Cloud: client credentials,
+///   authorization code, refresh token, authorization code with PKCE (a public client:
+///   `client_id` and `code_verifier` in the form, no `Authorization`; the verifier's
+///   base64url(SHA-256) must equal the code's S256 challenge) and SAML2 bearer. Clients
+///   come from [`EmulatorBuilder::client`] (confidential, `Authorization: Basic`) and
+///   [`EmulatorBuilder::public_client`]; assertions from
+///   [`EmulatorBuilder::saml2_assertion`]; codes from
+///   [`Emulator::issue_authorization_code`] or `GET /oauth/authorize`.
+/// - A code works once: the first exchange that presents it uses it up, even a failed
+///   one. A code of a confidential client, and every refresh, also returns a
+///   `refresh_token`. Refresh tokens rotate: the refresh grant returns a new access
+///   token and a new refresh token, and the one presented stops working.
+/// - Errors are in the OAuth shape `{"error","error_description"}`: `invalid_client`
+///   (401, `WWW-Authenticate: Basic`) for a missing, unknown or wrong client
+///   authentication; `invalid_grant` (400) for an unknown, used or mismatched code,
+///   verifier, refresh token or assertion; `unsupported_grant_type` (400);
+///   `invalid_request` (400) for a missing or repeated parameter or a body that is not a
+///   form; `unauthorized_client` (400) for a public client asking for a grant other than
+///   the code with PKCE.
+/// - Access tokens live [`EmulatorBuilder::token_lifetime`]; an expired one is refused
+///   with `401` and the `ErrorBody` code `bad.credentials`.
+/// - Everything the login host issues starts with `emu-` (access tokens `emu-…`, codes
+///   `emu-code-…`, refresh tokens `emu-refresh-…`), so a test can look for that prefix in
+///   logs and error messages.
+/// - `GET /oauth/authorize?response_type=code|token&client_id=…&redirect_uri=…&state=…`
+///   (`&code_challenge=…&code_challenge_method=S256`) answers `302 Found` to the redirect
+///   URI with `code` and `state` (or, for `token`, the token in the fragment): there is
+///   no login page, the client's user signs in at once. An unknown client or a
+///   missing or relative redirect URI is answered `400` in the OAuth shape, without
+///   redirecting; other errors redirect with `error` and `error_description`. Fault
+///   rules do not apply to it.
+/// - [`Counters::token_requests_by_grant`] counts token requests per grant type.
 pub struct Emulator {
-    ident: Identity,
+    pub(crate) ident: Identity,
     state: Mutex<State>,
-    issued: RwLock<HashMap<String, Grant>>,
-    ids: IdGen,
+    pub(crate) issued: RwLock<HashMap<String, Grant>>,
+    pub(crate) oauth: OAuthBook,
+    pub(crate) ids: IdGen,
     correlation: IdGen,
-    clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
     faults: FaultBook,
     rate_limit: RwLock<Option<RateLimit>>,
     limiter: RateLimiter,
-    counters: CounterCells,
-    token_lifetime: Duration,
+    pub(crate) counters: CounterCells,
+    pub(crate) token_lifetime: Duration,
 }
 
 impl fmt::Debug for Emulator {
@@ -113,6 +150,9 @@ impl Emulator {
     pub const DEFAULT_CLIENT_ID: &'static str = "emulator-client";
     /// The default emulator's OAuth client secret.
     pub const DEFAULT_CLIENT_SECRET: &'static str = "emulator-secret";
+    /// The default emulator's public OAuth client (PKCE, no secret; its tokens act as
+    /// alice with every permission). See [`EmulatorBuilder::public_client`].
+    pub const DEFAULT_PUBLIC_CLIENT_ID: &'static str = "emulator-public-client";
 
     /// The ready default emulator: see [`EmulatorBuilder::with_defaults`].
     pub fn new() -> Self {
@@ -135,6 +175,7 @@ impl Emulator {
             ident,
             state: Mutex::new(State::default()),
             issued: RwLock::new(HashMap::new()),
+            oauth: OAuthBook::default(),
             ids: IdGen::new(seed),
             correlation: IdGen::new(seed.rotate_left(32) ^ 0xC0DE),
             clock,
@@ -252,6 +293,7 @@ impl Emulator {
     pub fn reset(&self) {
         *lock(&self.state) = State::default();
         write(&self.issued).clear();
+        self.oauth.clear();
         self.faults.clear();
         self.limiter.clear();
         self.counters.reset();
@@ -291,6 +333,10 @@ impl Emulator {
         if parts.method == Method::POST && parts.uri.path() == "/oauth/token" {
             return self.token_endpoint(&parts.headers, &body, &correlation);
         }
+        if parts.method == Method::GET && parts.uri.path() == "/oauth/authorize" {
+            CounterCells::bump(&self.counters.authorize_requests);
+            return plain(self.authorize(parts.uri.query().unwrap_or(""), &correlation));
+        }
         match routes::find(&parts.method, parts.uri.path()) {
             RouteMatch::NotFound => {
                 CounterCells::bump(&self.counters.unrouted);
@@ -320,7 +366,7 @@ impl Emulator {
         }
     }
 
-    fn take_fault(&self, operation: Option<&str>) -> Option<Fault> {
+    pub(crate) fn take_fault(&self, operation: Option<&str>) -> Option<Fault> {
         let fault = self.faults.take(operation);
         if fault.is_some() {
             CounterCells::bump(&self.counters.faults_injected);
@@ -436,120 +482,6 @@ impl Emulator {
             None => Err(Failure::bad_credentials()),
         }
     }
-
-    /// `POST /oauth/token`: the client-credentials grant.
-    fn token_endpoint(&self, headers: &HeaderMap, body: &[u8], correlation: &str) -> Dispatch {
-        CounterCells::bump(&self.counters.token_requests);
-        let fault = self.take_fault(None);
-        match &fault {
-            Some(Fault::Status {
-                status,
-                retry_after,
-            }) => {
-                let error = match status {
-                    429 => "too_many_requests",
-                    503 => "temporarily_unavailable",
-                    s if *s >= 500 => "server_error",
-                    _ => "invalid_request",
-                };
-                let mut response =
-                    oauth_error(*status, error, "Injected by a fault rule.", correlation);
-                if let Some(seconds) = retry_after {
-                    response
-                        .headers_mut()
-                        .insert(RETRY_AFTER, HeaderValue::from(*seconds));
-                }
-                return plain(response);
-            }
-            Some(Fault::DropConnection) => return dropped(correlation),
-            _ => {}
-        }
-        let response = self.issue_from_request(headers, body, correlation);
-        apply_late(fault, response, correlation)
-    }
-
-    fn issue_from_request(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        correlation: &str,
-    ) -> Response<Vec<u8>> {
-        let invalid_client = || {
-            let mut r = oauth_error(
-                401,
-                "invalid_client",
-                "Client authentication failed: send Authorization: Basic base64(client_id:client_secret).",
-                correlation,
-            );
-            r.headers_mut().insert(
-                http::header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic"),
-            );
-            r
-        };
-        let credentials = headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-            .and_then(|(_, encoded)| crate::identity::decode_base64(encoded.trim()))
-            .and_then(|bytes| String::from_utf8(bytes).ok());
-        let Some(credentials) = credentials else {
-            return invalid_client();
-        };
-        let Some((client_id, secret)) = credentials.split_once(':') else {
-            return invalid_client();
-        };
-        let client = match self.ident.clients.get(client_id) {
-            Some(c) if c.secret == secret => c,
-            _ => return invalid_client(),
-        };
-        let form = String::from_utf8_lossy(body);
-        let grant_type = routes::query_pairs(&form)
-            .into_iter()
-            .find(|(name, _)| name == "grant_type")
-            .map(|(_, value)| value);
-        match grant_type.as_deref() {
-            Some("client_credentials") => {}
-            Some(_) => {
-                return oauth_error(
-                    400,
-                    "unsupported_grant_type",
-                    "Only grant_type=client_credentials is supported by the emulator.",
-                    correlation,
-                );
-            }
-            None => {
-                return oauth_error(
-                    400,
-                    "invalid_request",
-                    "grant_type is required.",
-                    correlation,
-                );
-            }
-        }
-        let token = format!("emu-{}", self.ids.uuid().replace('-', ""));
-        let lifetime_ms = i64::try_from(self.token_lifetime.as_millis()).unwrap_or(i64::MAX);
-        write(&self.issued).insert(
-            token.clone(),
-            Grant {
-                user: client.user,
-                permissions: client.permissions.clone(),
-                expires_at: Some(self.clock.now_millis().saturating_add(lifetime_ms)),
-            },
-        );
-        let json = crate::wire::to_json(&crate::wire::TokenJson {
-            access_token: &token,
-            token_type: "bearer",
-            expires_in: self.token_lifetime.as_secs(),
-        });
-        let mut response = json_response(200, json, correlation);
-        response.headers_mut().insert(
-            http::header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
-        response
-    }
 }
 
 /// A fault that refuses the request before the operation runs.
@@ -568,7 +500,7 @@ fn refuse_early(fault: Option<&Fault>, correlation: &str) -> Option<Dispatch> {
 }
 
 /// A fault that changes how the answer of a completed operation is delivered.
-fn apply_late(
+pub(crate) fn apply_late(
     fault: Option<Fault>,
     mut response: Response<Vec<u8>>,
     correlation: &str,
@@ -609,7 +541,7 @@ fn apply_late(
     dispatch
 }
 
-fn plain(response: Response<Vec<u8>>) -> Dispatch {
+pub(crate) fn plain(response: Response<Vec<u8>>) -> Dispatch {
     Dispatch {
         response,
         delay: None,
@@ -617,7 +549,7 @@ fn plain(response: Response<Vec<u8>>) -> Dispatch {
     }
 }
 
-fn dropped(correlation: &str) -> Dispatch {
+pub(crate) fn dropped(correlation: &str) -> Dispatch {
     let f = Failure::new(
         502,
         "connection.dropped",
@@ -666,17 +598,4 @@ pub(crate) fn failure_response(failure: &Failure, correlation: &str) -> Response
             .insert(RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
-}
-
-fn oauth_error(
-    status: u16,
-    error: &str,
-    description: &str,
-    correlation: &str,
-) -> Response<Vec<u8>> {
-    let json = crate::wire::to_json(&crate::wire::OAuthErrorJson {
-        error,
-        error_description: description,
-    });
-    json_response(status, json, correlation)
 }

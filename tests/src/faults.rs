@@ -9,6 +9,8 @@ use std::time::Duration;
 use genesys_chat::operations::{self, ALL};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::oauth::GRANT_KEYS;
+
 /// Which requests a [`FaultRule`] applies to.
 ///
 /// In JSON (the admin endpoint) a route is a string: `"*"`, `"api"`, `"token"` or an
@@ -355,6 +357,18 @@ pub struct Counters {
     pub total: u64,
     /// Requests to the token endpoint `POST /oauth/token`.
     pub token_requests: u64,
+    /// The requests of [`token_requests`](Counters::token_requests) by the `grant_type`
+    /// of their form: `client_credentials`, `authorization_code` (PKCE included),
+    /// `refresh_token`, `urn:ietf:params:oauth:grant-type:saml2-bearer`, and `other` (a
+    /// missing or unsupported grant type), whatever their answer; only the grant types
+    /// seen appear, and the values add up to `token_requests`. In JSON
+    /// `tokenRequestsByGrant`, left out while empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_requests_by_grant: BTreeMap<String, u64>,
+    /// Requests to the browser endpoint `GET /oauth/authorize`. In JSON
+    /// `authorizeRequests`, left out while 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub authorize_requests: u64,
     /// Requests routed to each operation (by official id), whatever their answer; only
     /// operations that were called appear.
     pub operations: BTreeMap<String, u64>,
@@ -376,12 +390,28 @@ impl Counters {
     pub fn api_requests(&self) -> u64 {
         self.operations.values().sum()
     }
+
+    /// The token requests with this `grant_type` (e.g. `"refresh_token"`; `"other"` for
+    /// missing or unsupported ones), 0 when none came.
+    pub fn token_requests_for(&self, grant_type: &str) -> u64 {
+        self.token_requests_by_grant
+            .get(grant_type)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Lock-free counters behind [`Counters`].
 pub(crate) struct CounterCells {
     pub(crate) total: AtomicU64,
     pub(crate) token_requests: AtomicU64,
+    /// Indexed like [`GRANT_KEYS`].
+    pub(crate) per_grant: [AtomicU64; GRANT_KEYS.len()],
+    pub(crate) authorize_requests: AtomicU64,
     pub(crate) per_operation: Vec<AtomicU64>,
     pub(crate) unrouted: AtomicU64,
     pub(crate) faults_injected: AtomicU64,
@@ -393,6 +423,8 @@ impl Default for CounterCells {
         CounterCells {
             total: AtomicU64::new(0),
             token_requests: AtomicU64::new(0),
+            per_grant: Default::default(),
+            authorize_requests: AtomicU64::new(0),
             per_operation: ALL.iter().map(|_| AtomicU64::new(0)).collect(),
             unrouted: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
@@ -412,11 +444,25 @@ impl CounterCells {
         }
     }
 
+    /// Counts a token request of the grant at `index` of [`GRANT_KEYS`].
+    pub(crate) fn bump_grant(&self, index: usize) {
+        if let Some(cell) = self.per_grant.get(index) {
+            Self::bump(cell);
+        }
+    }
+
     pub(crate) fn snapshot(&self) -> Counters {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         Counters {
             total: get(&self.total),
             token_requests: get(&self.token_requests),
+            token_requests_by_grant: GRANT_KEYS
+                .iter()
+                .zip(&self.per_grant)
+                .filter(|(_, c)| get(c) > 0)
+                .map(|(key, c)| ((*key).to_owned(), get(c)))
+                .collect(),
+            authorize_requests: get(&self.authorize_requests),
             operations: ALL
                 .iter()
                 .zip(&self.per_operation)
@@ -433,13 +479,14 @@ impl CounterCells {
         for cell in [
             &self.total,
             &self.token_requests,
+            &self.authorize_requests,
             &self.unrouted,
             &self.faults_injected,
             &self.rate_limited,
         ] {
             cell.store(0, Ordering::Relaxed);
         }
-        for cell in &self.per_operation {
+        for cell in self.per_grant.iter().chain(&self.per_operation) {
             cell.store(0, Ordering::Relaxed);
         }
     }

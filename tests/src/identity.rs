@@ -98,11 +98,23 @@ pub(crate) struct Grant {
     pub(crate) expires_at: Option<i64>,
 }
 
-/// An OAuth client of the token endpoint.
+/// An OAuth client of the login host.
 pub(crate) struct OAuthClient {
-    pub(crate) secret: String,
+    /// The secret of a confidential client; `None` for a public (PKCE) client.
+    pub(crate) secret: Option<String>,
+    /// The user its client-credentials tokens act as, and who signs in at
+    /// `GET /oauth/authorize`.
     pub(crate) user: usize,
+    /// The permissions of every token the client obtains.
     pub(crate) permissions: Permissions,
+}
+
+/// A SAML2 assertion the token endpoint accepts.
+pub(crate) struct Saml2Entry {
+    /// The `orgName` it must come with.
+    pub(crate) org_name: String,
+    /// The user its tokens act as.
+    pub(crate) user: usize,
 }
 
 /// The org: users and seeded credentials. Fixed once the emulator is built.
@@ -116,6 +128,8 @@ pub(crate) struct Identity {
     /// Token strings in the order they were seeded, for `Emulator::token_for`.
     pub(crate) token_order: Vec<String>,
     pub(crate) clients: HashMap<String, OAuthClient>,
+    /// Accepted SAML2 assertions, by assertion.
+    pub(crate) saml2: HashMap<String, Saml2Entry>,
 }
 
 impl fmt::Debug for Identity {
@@ -126,6 +140,7 @@ impl fmt::Debug for Identity {
             .field("users", &self.users)
             .field("tokens", &self.tokens.len())
             .field("clients", &self.clients.len())
+            .field("saml2_assertions", &self.saml2.len())
             .finish()
     }
 }
@@ -149,6 +164,7 @@ impl Identity {
             tokens: HashMap::new(),
             token_order: Vec::new(),
             clients: HashMap::new(),
+            saml2: HashMap::new(),
         }
     }
 

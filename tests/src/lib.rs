@@ -2,7 +2,9 @@
 //!
 //! A faithful, in-memory emulator of the Genesys Cloud Chat service, for tests, examples
 //! and benchmarks of [`genesys_chat`] and of code built on it. It serves all 32 Chat
-//! operations and the OAuth token endpoint, checks tokens and permissions, answers
+//! operations and the OAuth login host (every grant of `POST /oauth/token`: client
+//! credentials, authorization code, rotating refresh tokens, PKCE and SAML2 bearer, plus
+//! the browser's `GET /oauth/authorize`; see [`Emulator`]), checks tokens and permissions, answers
 //! errors as real `ErrorBody` JSON with an `ININ-Correlation-Id` header, and can inject
 //! faults (429, 5xx, delays, truncated or malformed bodies, dropped connections).
 //!
@@ -53,8 +55,8 @@
 //! `cargo run -p genesys-chat-testkit --bin genesys-chat-emulator -- --port 8080` serves
 //! the default emulator on `http://127.0.0.1:8080` (`--port 0` picks a free port) and
 //! prints its base URL, a ready token with every permission, and the OAuth client id and
-//! secret of its token endpoint. Its [`admin`] endpoints script faults, read counters and
-//! reset the service.
+//! secret of its token endpoint (and its public PKCE client id). Its [`admin`] endpoints
+//! script faults, read counters and reset the service.
 //!
 //! ## Semantics where the official docs are silent
 //!
@@ -87,6 +89,7 @@ mod faults;
 mod handlers;
 mod identity;
 mod ids;
+mod oauth;
 mod routes;
 pub mod server;
 mod state;

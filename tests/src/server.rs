@@ -29,7 +29,7 @@ use bytes::Bytes;
 use genesys_chat::operation::MAX_REQUEST_BODY_BYTES;
 use http::header::{CONTENT_LENGTH, HeaderValue};
 use http::{Request, Response};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -169,29 +169,42 @@ impl fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// How much of an oversized request body is read (and dropped) before the 413.
+const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+
 async fn answer(
     emulator: Arc<Emulator>,
     request: Request<Incoming>,
 ) -> Result<Response<OneShotBody>, DropConnection> {
-    let (parts, body) = request.into_parts();
-    let bytes = match Limited::new(body, MAX_REQUEST_BODY_BYTES + 1)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            let f = Failure::new(
-                413,
-                "request.entity.too.large",
-                format!("The request body is over {MAX_REQUEST_BODY_BYTES} bytes."),
-            );
-            let response = failure_response(&f, &emulator.correlation_id());
-            return Ok(whole(response));
+    let (parts, mut body) = request.into_parts();
+    // Read the body; past the service's limit, keep draining (up to a bound) so the
+    // client finishes sending and reads the 413 instead of a broken pipe.
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            // The client went away while sending.
+            return Err(DropConnection);
+        };
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= MAX_REQUEST_BODY_BYTES {
+                bytes.extend_from_slice(&data);
+            } else if seen > DRAIN_LIMIT_BYTES {
+                break;
+            }
         }
-        // The client went away while sending.
-        Err(_) => return Err(DropConnection),
-    };
-    let request = Request::from_parts(parts, bytes.to_vec());
+    }
+    if seen > MAX_REQUEST_BODY_BYTES {
+        let f = Failure::new(
+            413,
+            "request.entity.too.large",
+            format!("The request body is over {MAX_REQUEST_BODY_BYTES} bytes."),
+        );
+        let response = failure_response(&f, &emulator.correlation_id());
+        return Ok(whole(response));
+    }
+    let request = Request::from_parts(parts, bytes);
     if request.uri().path().starts_with(ADMIN_PREFIX) {
         return Ok(whole(admin::handle(&emulator, &request)));
     }

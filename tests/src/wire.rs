@@ -207,6 +207,9 @@ pub(crate) struct TokenJson<'a> {
     pub(crate) access_token: &'a str,
     pub(crate) token_type: &'static str,
     pub(crate) expires_in: u64,
+    /// Authorization-code and refresh-token grants of confidential clients only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) refresh_token: Option<&'a str>,
 }
 
 /// The login host's error answer.

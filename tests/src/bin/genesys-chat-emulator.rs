@@ -4,8 +4,9 @@
 //! cargo run -p genesys-chat-testkit --bin genesys-chat-emulator -- --port 8080
 //! ```
 //!
-//! Prints its base URL, a ready access token with every permission, and the OAuth client
-//! id and secret its token endpoint accepts, then serves on 127.0.0.1 until killed.
+//! Prints its base URL, a ready access token with every permission, the OAuth client id
+//! and secret its token endpoint accepts and its public (PKCE) client id, then serves on
+//! 127.0.0.1 until killed.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -80,6 +81,10 @@ fn main() -> ExitCode {
     );
     println!("client id:     {}", Emulator::DEFAULT_CLIENT_ID);
     println!("client secret: {}", Emulator::DEFAULT_CLIENT_SECRET);
+    println!(
+        "public client: {}  (PKCE, no secret)",
+        Emulator::DEFAULT_PUBLIC_CLIENT_ID
+    );
     println!("users:         {base}/__emulator/users");
     println!("admin:         {base}/__emulator/ (faults, counters, reset, rate-limit, tokens)");
     println!("Serving until killed (Ctrl-C).");
