@@ -53,6 +53,8 @@ pub mod operation;
 pub mod operations;
 pub mod paging;
 pub mod retry;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod timestamp;
 pub mod trace;
 

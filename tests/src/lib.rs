@@ -70,7 +70,7 @@
 //!   `thread.id` = `parentThread.id` = the root's id. `getChatsThreadMessages(root)`
 //!   lists the root and its replies.
 //! - Histories: newest first, `limit` 1 to 100 (default 25), `before`/`after` exclusive.
-//!   With `after` alone a page holds the oldest `limit` messages after it.
+//!   A page holds the newest `limit` messages of the window, `after` alone included.
 //! - Reactions: a PUT replaces the caller's whole set; `reactions` lists each emoji in
 //!   order of first use with its users.
 //! - Settings: `messageRetentionPeriodDays` defaults to 365 (10 to 3650); user settings

@@ -291,7 +291,7 @@ fn history_limit_before_after_newest_first() {
     let got: Vec<_> = older.messages().iter().map(|m| m.id.clone()).collect();
     assert_eq!(got, vec![ids[26].clone(), ids[25].clone()]);
 
-    // `after` alone: the oldest messages after it, newest first.
+    // `after` alone: the newest messages of the window, newest first.
     let after = alice(&w.emu, &GetChatsMessage::new(&ids[0])).date_created;
     let newer = alice(
         &w.emu,
@@ -300,7 +300,7 @@ fn history_limit_before_after_newest_first() {
             .after(after.clone()),
     );
     let got: Vec<_> = newer.messages().iter().map(|m| m.id.clone()).collect();
-    assert_eq!(got, vec![ids[2].clone(), ids[1].clone()]);
+    assert_eq!(got, vec![ids[29].clone(), ids[28].clone()]);
 
     // Both: the window between, exclusive on both ends.
     let window = alice(

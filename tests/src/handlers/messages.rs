@@ -8,8 +8,8 @@
 //!   root's thread: `thread.id` and `parentThread.id` are both the root's id, and
 //!   `parentThread` is present only on replies. An unknown `threadId` is 404.
 //! - Histories are newest first; `before` and `after` are exclusive. A page holds the
-//!   newest `limit` messages of the window, except with `after` alone, where it holds the
-//!   oldest `limit` messages after it (so a client can page forward without gaps).
+//!   newest `limit` messages of the window, with `after` alone too, so paging to older
+//!   pages with `before` (what `History::next_page` does) stops at `after` without gaps.
 //! - Only the author edits a message; the author or a room owner deletes it.
 //! - A message of a conversation the caller is not part of is answered 403.
 
@@ -367,14 +367,12 @@ fn page<'t>(timeline: &'t BTreeMap<i64, String>, w: &Window) -> Vec<&'t String> 
     }
     let lower = w.after.map_or(Bound::Unbounded, Bound::Excluded);
     let upper = w.before.map_or(Bound::Unbounded, Bound::Excluded);
-    let range = timeline.range((lower, upper));
-    if w.after.is_some() && w.before.is_none() {
-        let mut ids: Vec<&String> = range.take(w.limit).map(|(_, id)| id).collect();
-        ids.reverse();
-        ids
-    } else {
-        range.rev().take(w.limit).map(|(_, id)| id).collect()
-    }
+    timeline
+        .range((lower, upper))
+        .rev()
+        .take(w.limit)
+        .map(|(_, id)| id)
+        .collect()
 }
 
 fn history(ctx: &Ctx<'_>, conv: &ConvKey) -> Outcome {
