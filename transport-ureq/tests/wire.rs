@@ -998,7 +998,6 @@ fn a_connect_timeout_is_connect_and_retried_even_for_a_post() {
 // ----- Bugs found: each test states what should happen, and fails today. -----
 
 #[test]
-#[ignore = "limitation: ureq reports a connect cut short by the attempt timeout as Timeout::Global, indistinguishable from a timeout after sending, so it is classed Timeout (safe: a POST is not retried)"]
 fn a_connect_cut_short_by_the_attempt_timeout_is_connect() {
     let Some((_listener, _held, base)) = full_listener() else {
         return;
