@@ -10,6 +10,7 @@
 //!   connections), are retried only for idempotent operations (GET, PUT, DELETE): a POST
 //!   or PATCH that may have been applied is never sent twice.
 //! - A connection that could not be made is retried for every operation: nothing was sent.
+//! - Other failures of the HTTP stack (a redirect loop, a URI it refuses) are not retried.
 //! - `Retry-After` is honoured up to [`RetryPolicy::max_retry_after`]; beyond that the API
 //!   error (which carries the Retry-After) is returned at once, since a daily limit can
 //!   say hours.
@@ -38,7 +39,7 @@
 
 use std::time::Duration;
 
-use crate::Error;
+use crate::{Error, TransportErrorKind};
 
 /// The retry knobs. [`RetryPolicy::default`] is on; [`RetryPolicy::disabled`] is off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +124,12 @@ impl RetryPolicy {
                 502..=504 => idempotent,
                 _ => false,
             },
+            // `Other` (a redirect loop, a URI the stack refuses…) is not fixed by trying
+            // again.
+            Error::Transport {
+                kind: TransportErrorKind::Other,
+                ..
+            } => false,
             Error::Transport { kind, .. } => idempotent || !kind.request_may_have_been_sent(),
             _ => false,
         }
@@ -169,7 +176,7 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ApiError, TransportErrorKind};
+    use crate::ApiError;
     use proptest::prelude::*;
 
     fn transport(kind: TransportErrorKind) -> Error {

@@ -117,21 +117,20 @@ impl FromSettings for Client {
     }
 }
 
-/// Follows up to [`MAX_REDIRECTS`] redirects, but never from https down to http.
-///
-/// reqwest itself removes `Authorization`, `Cookie` and `Proxy-Authorization` when a
-/// redirect goes to another host or port (`reqwest::redirect::remove_sensitive_headers`,
-/// applied to every followed redirect whatever the policy), so the token never reaches
-/// another host. A downgrade to plain http is not followed at all: the 3xx response is
-/// returned and parsed as an API error.
+/// Follows up to [`MAX_REDIRECTS`] redirects within the same origin (scheme, host and
+/// port) only. A redirect to another origin is not followed: the 3xx response is
+/// returned and parsed as an API error. A 307 or 308 would re-send the request body
+/// (chat text, or a token request's secrets) to wherever it points, and reqwest strips
+/// only the headers, so no other origin is trusted; an https to http downgrade is another
+/// origin too.
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
-        let downgrade = attempt.url().scheme() == "http"
-            && attempt
-                .previous()
-                .last()
-                .is_some_and(|previous| previous.scheme() == "https");
-        if downgrade {
+        let same_origin = attempt.previous().last().is_some_and(|previous| {
+            previous.scheme() == attempt.url().scheme()
+                && previous.host_str() == attempt.url().host_str()
+                && previous.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if !same_origin {
             attempt.stop()
         } else if attempt.previous().len() > MAX_REDIRECTS {
             attempt.error("too many redirects")

@@ -1,0 +1,1177 @@
+//! Security promises of both clients (see SECURITY.md):
+//!
+//! - tokens, client secrets and chat text never appear in `Debug`, `Display`, error
+//!   messages, the clients' `tracing` spans and events, or what their HTTP stacks log at
+//!   debug level through `log`;
+//! - `Authorization` never follows a redirect to another host or port;
+//! - plain `http://` is refused unless the host is loopback or
+//!   `Config::allow_insecure_http` is set;
+//! - header injection (CR/LF in a token, a user agent, a path value, or a token handed
+//!   out by a hostile login host) never reaches the wire;
+//! - the response size cap holds with and without `Content-Length`, and nothing is
+//!   decompressed (no `Accept-Encoding` is sent, a `Content-Encoding` is not undone).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod raw;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use genesys_chat::auth::Credentials;
+use genesys_chat::models::{CreateRoomRequest, SendMessageBody};
+use genesys_chat::operations::{
+    GetChatsRoom, GetChatsRoomMessages, GetChatsSettings, PostChatsRoomMessages, PostChatsRooms,
+};
+use genesys_chat::{AccessToken, Config, Error, Operation, RetryPolicy};
+use genesys_chat_testkit::server::Server;
+use genesys_chat_testkit::{EmulatorBuilder, Fault, FaultRoute, FaultRule, Permissions};
+use raw::{Answer, RawServer, response};
+
+/// A static token that must never show.
+const TOKEN: &str = "sec-token-Zq9xK3vT7pW2";
+/// A client id and secret; the secret must never show.
+const CLIENT_ID: &str = "sec-client";
+const SECRET: &str = "sec-client-secret-Hy6Rf1";
+/// Chat text that must never show.
+const CHAT: &str = "sec-chat-text-Mw4Ja8";
+/// Everything the emulator's login host issues starts with this.
+const ISSUED: &str = "emu-";
+
+// ---------------------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------------------
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(2),
+        max_backoff: Duration::from_millis(10),
+        ..RetryPolicy::default()
+    }
+}
+
+fn config(base: &str) -> Config {
+    Config::with_base_url(base).unwrap()
+}
+
+/// An emulator with a confidential client whose secret is [`SECRET`].
+fn emulator() -> Server {
+    let emu = EmulatorBuilder::with_defaults()
+        .client(CLIENT_ID, SECRET, "alice", Permissions::all())
+        .build()
+        .unwrap();
+    Server::start(Arc::new(emu)).unwrap()
+}
+
+/// Standard base64, for the `Authorization: Basic` value that must not show either.
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The texts that must never show.
+fn secrets() -> Vec<String> {
+    vec![
+        TOKEN.to_owned(),
+        SECRET.to_owned(),
+        CHAT.to_owned(),
+        base64(format!("{CLIENT_ID}:{SECRET}").as_bytes()),
+    ]
+}
+
+#[track_caller]
+fn assert_clean(what: &str, text: &str) {
+    for secret in secrets().iter().map(String::as_str).chain([ISSUED]) {
+        assert!(!text.contains(secret), "{secret:?} shows in {what}: {text}");
+    }
+}
+
+#[track_caller]
+fn assert_error_clean(what: &str, e: &Error) {
+    assert_clean(what, &format!("{e} {e:?}"));
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Both clients behind one interface; the reqwest one runs on a current-thread runtime,
+/// so everything it does happens on the calling thread (where tracing is captured).
+enum Client {
+    Ureq(Box<genesys_chat_ureq::Client>),
+    Reqwest(genesys_chat_reqwest::Client, tokio::runtime::Runtime),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Ureq,
+    Reqwest,
+}
+
+const TRANSPORTS: [Transport; 2] = [Transport::Ureq, Transport::Reqwest];
+
+struct Builder {
+    transport: Transport,
+    config: Config,
+    credentials: Option<Credentials>,
+    max_response_bytes: Option<usize>,
+    proxy: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl Builder {
+    fn new(transport: Transport, config: Config) -> Self {
+        Builder {
+            transport,
+            config,
+            credentials: None,
+            max_response_bytes: None,
+            proxy: None,
+            user_agent: None,
+        }
+    }
+
+    fn credentials(mut self, c: Credentials) -> Self {
+        self.credentials = Some(c);
+        self
+    }
+
+    fn max_response_bytes(mut self, n: usize) -> Self {
+        self.max_response_bytes = Some(n);
+        self
+    }
+
+    fn proxy(mut self, url: String) -> Self {
+        self.proxy = Some(url);
+        self
+    }
+
+    fn user_agent(mut self, ua: &str) -> Self {
+        self.user_agent = Some(ua.to_owned());
+        self
+    }
+
+    fn build(self) -> Result<Client, Error> {
+        macro_rules! configure {
+            ($builder:expr) => {{
+                let mut b = $builder
+                    .retry(quick())
+                    .attempt_timeout(Duration::from_secs(5));
+                if let Some(c) = self.credentials {
+                    b = b.credentials(c);
+                }
+                if let Some(n) = self.max_response_bytes {
+                    b = b.max_response_bytes(n);
+                }
+                if let Some(p) = self.proxy {
+                    b = b.proxy(p);
+                }
+                if let Some(ua) = self.user_agent {
+                    b = b.user_agent(ua);
+                }
+                b.build()
+            }};
+        }
+        Ok(match self.transport {
+            Transport::Ureq => Client::Ureq(Box::new(configure!(
+                genesys_chat_ureq::Client::builder(self.config)
+            )?)),
+            Transport::Reqwest => Client::Reqwest(
+                configure!(genesys_chat_reqwest::Client::builder(self.config))?,
+                runtime(),
+            ),
+        })
+    }
+}
+
+impl Client {
+    fn call<O>(&self, op: &O) -> Result<O::Output, Error>
+    where
+        O: Operation + Sync,
+        O::Output: Send,
+    {
+        match self {
+            Client::Ureq(c) => c.call(op),
+            Client::Reqwest(c, rt) => rt.block_on(c.call(op)),
+        }
+    }
+
+    fn debug(&self) -> String {
+        match self {
+            Client::Ureq(c) => format!("{c:?} {:?}", c.config()),
+            Client::Reqwest(c, _) => format!("{c:?} {:?}", c.config()),
+        }
+    }
+
+    /// Every message of a room, through the client's history iterator or stream.
+    fn history(&self, room: &str) -> Vec<String> {
+        match self {
+            Client::Ureq(c) => c
+                .history(GetChatsRoomMessages::new(room).limit(2))
+                .map(|m| m.unwrap().body)
+                .collect(),
+            Client::Reqwest(c, rt) => rt.block_on(async {
+                use futures_util::StreamExt;
+                c.history(GetChatsRoomMessages::new(room).limit(2))
+                    .map(|m| m.unwrap().body)
+                    .collect()
+                    .await
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Capturing tracing and log output.
+// ---------------------------------------------------------------------------------------
+
+/// Everything logged through `log`, from every thread, with the thread's id.
+struct LogCapture {
+    records: Mutex<Vec<(std::thread::ThreadId, String, String)>>,
+}
+
+impl log::Log for LogCapture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{}", record.args());
+        self.records.lock().unwrap().push((
+            std::thread::current().id(),
+            record.target().to_owned(),
+            line,
+        ));
+    }
+
+    fn flush(&self) {}
+}
+
+fn log_capture() -> &'static LogCapture {
+    static CAPTURE: OnceLock<&'static LogCapture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture: &'static LogCapture = Box::leak(Box::new(LogCapture {
+            records: Mutex::new(Vec::new()),
+        }));
+        log::set_logger(capture).unwrap();
+        capture
+    })
+}
+
+/// Serialises the tests that change the global log level.
+fn log_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A `tracing` subscriber that writes every span (name, fields, later records) and every
+/// event of every target and level into one text.
+#[derive(Default, Clone)]
+struct TraceCapture {
+    text: Arc<Mutex<String>>,
+    next: Arc<AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+}
+
+impl tracing::Subscriber for TraceCapture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut text = self.text.lock().unwrap();
+        let m = span.metadata();
+        let _ = write!(text, "\nspan {} {} {}", m.level(), m.target(), m.name());
+        span.record(&mut Fields(&mut text));
+        tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut text = self.text.lock().unwrap();
+        text.push_str("\nrecord");
+        values.record(&mut Fields(&mut text));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut text = self.text.lock().unwrap();
+        let m = event.metadata();
+        let _ = write!(text, "\nevent {} {}", m.level(), m.target());
+        event.record(&mut Fields(&mut text));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// A session that exercises what may log: a client-credentials login, a room, chat text
+/// posted (one post retried after a 429) and read back through the history pager, a
+/// missing room, and a fixed token the service does not know (401).
+fn session(transport: Transport, server: &Server) {
+    let client = Builder::new(transport, config(&server.base_url()))
+        .credentials(Credentials::client_credentials(CLIENT_ID, SECRET))
+        .build()
+        .unwrap();
+    let bob = server.emulator().user("bob").unwrap().id.clone();
+    let room = client
+        .call(&PostChatsRooms::new(
+            CreateRoomRequest::new("security").user_ids([bob]),
+        ))
+        .unwrap()
+        .jid;
+    server
+        .emulator()
+        .add_fault(FaultRule::once(
+            FaultRoute::operation("postChatsRoomMessages").unwrap(),
+            Fault::too_many_requests(0),
+        ))
+        .unwrap();
+    for i in 0..3 {
+        client
+            .call(&PostChatsRoomMessages::new(
+                &room,
+                SendMessageBody::new(format!("{CHAT} {i}")),
+            ))
+            .unwrap();
+    }
+    let bodies = client.history(&room);
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| b.starts_with(CHAT)));
+    let missing = client
+        .call(&GetChatsRoom::new("nope@conference.example.orgspan.com"))
+        .unwrap_err();
+    assert!(matches!(missing.status(), Some(403 | 404)), "{missing}");
+    assert_error_clean("a missing room", &missing);
+    // A fixed token the service does not know: 401 and no renewal.
+    let stranger = Builder::new(
+        transport,
+        config(&server.base_url()).with_token(TOKEN).unwrap(),
+    )
+    .build()
+    .unwrap();
+    let e = stranger.call(&GetChatsSettings::new()).unwrap_err();
+    assert_eq!(e.status(), Some(401));
+    assert_error_clean("a 401", &e);
+}
+
+// ---------------------------------------------------------------------------------------
+// Debug, Display and errors.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn debug_and_display_never_show_tokens_secrets_or_chat_text() {
+    let with_token = config("https://api.example.com").with_token(TOKEN).unwrap();
+    let mut shown = vec![
+        format!("{with_token:?}"),
+        format!(
+            "{:?} {}",
+            AccessToken::new(TOKEN).unwrap(),
+            AccessToken::new(TOKEN).unwrap()
+        ),
+        format!("{:?}", Credentials::token(TOKEN).unwrap()),
+        format!("{:?}", Credentials::client_credentials(CLIENT_ID, SECRET)),
+        format!("{:?}", Credentials::refresh_token(CLIENT_ID, SECRET, TOKEN)),
+        format!("{:?}", SendMessageBody::new(CHAT)),
+        format!(
+            "{:?}",
+            PostChatsRoomMessages::new("r@conference.example.com", SendMessageBody::new(CHAT))
+        ),
+    ];
+    for transport in TRANSPORTS {
+        let fixed = Builder::new(transport, with_token.clone()).build().unwrap();
+        shown.push(fixed.debug());
+        let login = Builder::new(transport, config("https://api.example.com"))
+            .credentials(Credentials::client_credentials(CLIENT_ID, SECRET))
+            .build()
+            .unwrap();
+        shown.push(login.debug());
+    }
+    // The builders too.
+    shown.push(format!(
+        "{:?}",
+        genesys_chat_ureq::Client::builder(with_token.clone())
+            .credentials(Credentials::client_credentials(CLIENT_ID, SECRET))
+    ));
+    shown.push(format!(
+        "{:?}",
+        genesys_chat_reqwest::Client::builder(with_token.clone())
+            .credentials(Credentials::client_credentials(CLIENT_ID, SECRET))
+    ));
+    for text in &shown {
+        assert_clean("Debug/Display", text);
+    }
+}
+
+#[test]
+fn errors_never_carry_tokens_secrets_or_chat_text() {
+    let server = emulator();
+    let message =
+        format!(r#"{{"id":"m1","dateCreated":"2026-11-25T10:00:00.000Z","body":"{CHAT}""#);
+    let body = message.clone().into_bytes();
+    let cut = RawServer::start(move |_, _| {
+        // Decodable up to the chat text, then cut: a decode error, then a broken body.
+        Answer::Bytes(response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            &body,
+        ))
+    });
+    let partial = format!("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{message}").into_bytes();
+    let broken = RawServer::start(move |_, _| Answer::BytesThenClose(partial.clone()));
+    let refused_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    for transport in TRANSPORTS {
+        let what = |w: &str| format!("{transport:?}: {w}");
+        // A token the service does not know.
+        let client = Builder::new(
+            transport,
+            config(&server.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        let e = client.call(&GetChatsSettings::new()).unwrap_err();
+        assert_eq!(e.status(), Some(401), "{e}");
+        assert_error_clean(&what("401"), &e);
+        // A wrong client secret.
+        let client = Builder::new(transport, config(&server.base_url()))
+            .credentials(Credentials::client_credentials(
+                CLIENT_ID,
+                format!("{SECRET}-wrong"),
+            ))
+            .build()
+            .unwrap();
+        let e = client.call(&GetChatsSettings::new()).unwrap_err();
+        assert!(matches!(e, Error::OAuth { status: 401, .. }), "{e:?}");
+        assert_error_clean(&what("a refused login"), &e);
+        // Chat text in a body that does not decode, and in a body cut short.
+        let client = Builder::new(
+            transport,
+            config(&cut.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        let e = client
+            .call(&genesys_chat::operations::GetChatsMessage::new("m1"))
+            .unwrap_err();
+        assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+        assert_error_clean(&what("a decode error"), &e);
+        let client = Builder::new(
+            transport,
+            config(&broken.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        let e = client
+            .call(&genesys_chat::operations::GetChatsMessage::new("m1"))
+            .unwrap_err();
+        assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+        assert_error_clean(&what("a broken body"), &e);
+        // Nobody listening.
+        let client = Builder::new(
+            transport,
+            config(&format!("http://127.0.0.1:{refused_port}"))
+                .with_token(TOKEN)
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+        let e = client.call(&GetChatsSettings::new()).unwrap_err();
+        assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+        assert_error_clean(&what("a refused connection"), &e);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// tracing and log output.
+// ---------------------------------------------------------------------------------------
+
+/// The `log` records of `thread` since `from`, one per line.
+fn log_lines(from: usize, thread: std::thread::ThreadId) -> Vec<(String, String)> {
+    log_capture().records.lock().unwrap()[from..]
+        .iter()
+        .filter(|(t, _, _)| *t == thread)
+        .map(|(_, target, line)| (target.clone(), line.clone()))
+        .collect()
+}
+
+/// Runs a session on this thread with tracing captured and `log` at `level`; returns
+/// the tracing text and the log lines.
+fn captured_session(
+    transport: Transport,
+    level: log::LevelFilter,
+) -> (String, Vec<(String, String)>) {
+    let server = emulator();
+    let capture = TraceCapture::default();
+    let text = capture.text.clone();
+    let _guard = log_lock();
+    let logs = log_capture();
+    let from = logs.records.lock().unwrap().len();
+    log::set_max_level(level);
+    tracing::subscriber::with_default(capture, || session(transport, &server));
+    log::set_max_level(log::LevelFilter::Off);
+    let traced = text.lock().unwrap().clone();
+    (traced, log_lines(from, std::thread::current().id()))
+}
+
+#[test]
+fn tracing_spans_and_events_and_debug_logs_carry_no_secrets() {
+    for transport in TRANSPORTS {
+        let (traced, logs) = captured_session(transport, log::LevelFilter::Debug);
+        // The clients' own span is there, with its fields.
+        assert!(
+            traced.contains("genesys_chat.call operation=\"postChatsRoomMessages\""),
+            "{transport:?}: {traced}"
+        );
+        assert!(
+            traced.contains("retrying"),
+            "{transport:?}: the 429 retry: {traced}"
+        );
+        assert_clean(&format!("{transport:?} tracing"), &traced);
+        let logged: String = logs.iter().map(|(t, l)| format!("{t}: {l}\n")).collect();
+        assert_clean(&format!("{transport:?} debug logs"), &logged);
+    }
+}
+
+/// The text of ureq-proto's trace hex dumps, reassembled: each row shows 16 bytes as
+/// hex, then as characters (`.` for anything but ASCII letters, digits and punctuation).
+fn wire_text(logs: &[(String, String)]) -> String {
+    logs.iter()
+        .filter(|(target, _)| target.starts_with("ureq_proto"))
+        .filter_map(|(_, line)| line.rsplit_once(' ').map(|(_, chars)| chars.to_owned()))
+        .collect()
+}
+
+#[test]
+fn trace_logs_of_the_reqwest_client_carry_no_secrets() {
+    let (traced, logs) = captured_session(Transport::Reqwest, log::LevelFilter::Trace);
+    assert_clean("reqwest tracing", &traced);
+    let logged: String = logs.iter().map(|(t, l)| format!("{t}: {l}\n")).collect();
+    assert_clean("reqwest trace logs", &logged);
+}
+
+#[test]
+#[ignore = "limitation: with `log` at TRACE, ureq-proto (a dependency of genesys-chat-ureq) hex-dumps all traffic, secrets included; nothing in this crate can filter it: never enable TRACE for ureq_proto in production (SECURITY.md)"]
+fn trace_logs_of_the_ureq_client_carry_no_secrets() {
+    let (traced, logs) = captured_session(Transport::Ureq, log::LevelFilter::Trace);
+    assert_clean("ureq tracing", &traced);
+    let logged: String = logs.iter().map(|(t, l)| format!("{t}: {l}\n")).collect();
+    assert_clean("ureq trace logs", &logged);
+    // The hex dumps split texts over 16-byte rows: look at them joined up too.
+    let wire = wire_text(&logs);
+    for secret in [TOKEN, CHAT, SECRET, ISSUED] {
+        assert!(
+            !wire.contains(secret),
+            "{secret:?} in ureq-proto's hex dump"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Redirects.
+// ---------------------------------------------------------------------------------------
+
+/// A server that redirects every request to `target` with this status.
+fn redirector(status: &'static str, target: String) -> RawServer {
+    RawServer::start(move |_, _| {
+        Answer::Bytes(response(status, &[("Location", target.as_str())], b""))
+    })
+}
+
+fn settings_server(ip: [u8; 4]) -> RawServer {
+    RawServer::start_on(ip, |_, _| {
+        Answer::Bytes(response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            br#"{"messageRetentionPeriodDays":90}"#,
+        ))
+    })
+}
+
+#[test]
+fn authorization_never_follows_a_redirect_to_another_host_or_port() {
+    // ureq follows without Authorization; reqwest does not follow another origin at all.
+    for status in [
+        "301 Moved Permanently",
+        "302 Found",
+        "303 See Other",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
+        // Another port of the same host, and another host (127.0.0.2 is loopback too).
+        for ip in [[127, 0, 0, 1], [127, 0, 0, 2]] {
+            for transport in TRANSPORTS {
+                let target = settings_server(ip);
+                let host = format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]);
+                let origin = redirector(
+                    status,
+                    format!("http://{host}:{}/api/v2/chats/settings", target.port()),
+                );
+                let client = Builder::new(
+                    transport,
+                    config(&origin.base_url()).with_token(TOKEN).unwrap(),
+                )
+                .build()
+                .unwrap();
+                let result = client.call(&GetChatsSettings::new());
+                if matches!(transport, Transport::Reqwest) {
+                    // reqwest follows no redirect to another origin at all (a 307/308
+                    // would re-send the body there): the 3xx is the answer.
+                    let code: u16 = status[..3].parse().unwrap();
+                    assert_eq!(result.unwrap_err().status(), Some(code));
+                    assert_eq!(target.requests().len(), 0, "{status} to {host}");
+                    continue;
+                }
+                let settings = result.unwrap();
+                assert_eq!(settings.message_retention_period_days, Some(90));
+                let first = origin.requests();
+                assert_eq!(first.len(), 1);
+                assert_eq!(
+                    first[0].header("authorization"),
+                    Some(format!("Bearer {TOKEN}"))
+                );
+                let followed = target.requests();
+                assert_eq!(followed.len(), 1, "{transport:?} {status} {host}");
+                for name in ["authorization", "cookie", "proxy-authorization", "referer"] {
+                    assert_eq!(
+                        followed[0].header(name),
+                        None,
+                        "{transport:?} {status} to {host}: {}",
+                        followed[0].head
+                    );
+                }
+                assert!(!followed[0].head.contains(TOKEN), "{}", followed[0].head);
+            }
+        }
+    }
+}
+
+/// What a redirect target received, as text (heads and bodies).
+fn received(server: &RawServer) -> String {
+    server
+        .requests()
+        .iter()
+        .map(|r| format!("{}\n{}\n", r.head, String::from_utf8_lossy(&r.body)))
+        .collect()
+}
+
+/// A refresh token that must never show.
+const REFRESH: &str = "sec-refresh-token-Pd3Lx0";
+
+/// A POST answered 307 or 308 to another host: the body (chat text) must not follow.
+fn redirected_post_keeps_its_chat_text(transport: Transport) {
+    for status in ["307 Temporary Redirect", "308 Permanent Redirect"] {
+        let target = settings_server([127, 0, 0, 2]);
+        let origin = redirector(
+            status,
+            format!("http://127.0.0.2:{}/elsewhere", target.port()),
+        );
+        let client = Builder::new(
+            transport,
+            config(&origin.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        let _ = client.call(&PostChatsRoomMessages::new(
+            "r@conference.example.com",
+            SendMessageBody::new(CHAT),
+        ));
+        assert_eq!(origin.requests().len(), 1, "{transport:?} {status}");
+        let seen = received(&target);
+        assert!(
+            !seen.contains(CHAT),
+            "{transport:?} {status}: the chat text went to another host:\n{seen}"
+        );
+    }
+}
+
+/// A token request (refresh-token grant) answered 307 or 308 to another host: neither the
+/// refresh token in the body nor the client credentials may follow.
+fn redirected_token_request_keeps_its_secrets(transport: Transport) {
+    for status in ["307 Temporary Redirect", "308 Permanent Redirect"] {
+        let target = settings_server([127, 0, 0, 2]);
+        let origin = redirector(
+            status,
+            format!("http://127.0.0.2:{}/oauth/token", target.port()),
+        );
+        let client = Builder::new(transport, config(&origin.base_url()))
+            .credentials(Credentials::refresh_token(CLIENT_ID, SECRET, REFRESH))
+            .build()
+            .unwrap();
+        let e = client.call(&GetChatsSettings::new()).unwrap_err();
+        assert_error_clean(&format!("{transport:?} {status}"), &e);
+        let seen = received(&target);
+        for secret in [
+            REFRESH,
+            SECRET,
+            &base64(format!("{CLIENT_ID}:{SECRET}").as_bytes()),
+        ] {
+            assert!(
+                !seen.contains(secret),
+                "{transport:?} {status}: {secret:?} went to another host:\n{seen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ureq_never_takes_a_posts_chat_text_to_another_host() {
+    redirected_post_keeps_its_chat_text(Transport::Ureq);
+}
+
+#[test]
+fn reqwest_never_takes_a_posts_chat_text_to_another_host() {
+    redirected_post_keeps_its_chat_text(Transport::Reqwest);
+}
+
+#[test]
+fn ureq_never_takes_a_token_requests_secrets_to_another_host() {
+    redirected_token_request_keeps_its_secrets(Transport::Ureq);
+}
+
+#[test]
+fn reqwest_never_takes_a_token_requests_secrets_to_another_host() {
+    redirected_token_request_keeps_its_secrets(Transport::Reqwest);
+}
+
+#[test]
+fn a_same_origin_redirect_keeps_the_token_with_reqwest_and_drops_it_with_ureq() {
+    for transport in TRANSPORTS {
+        let server = RawServer::start(|index, _| {
+            Answer::Bytes(if index == 0 {
+                response(
+                    "307 Temporary Redirect",
+                    &[("Location", "/api/v2/chats/settings?moved=1")],
+                    b"",
+                )
+            } else {
+                response("200 OK", &[], br#"{"messageRetentionPeriodDays":90}"#)
+            })
+        });
+        let client = Builder::new(
+            transport,
+            config(&server.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        client.call(&GetChatsSettings::new()).unwrap();
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2);
+        let expected = match transport {
+            // reqwest strips Authorization only when the host or port changes.
+            Transport::Reqwest => Some(format!("Bearer {TOKEN}")),
+            // ureq is configured never to carry it across a redirect.
+            Transport::Ureq => None,
+        };
+        assert_eq!(
+            requests[1].header("authorization"),
+            expected,
+            "{transport:?}"
+        );
+    }
+}
+
+/// Follows a redirect loop with a policy of 3 attempts; returns the requests made.
+fn redirect_loop(transport: Transport) -> usize {
+    let server = RawServer::start(|index, _| {
+        let location = format!("/api/v2/chats/settings?hop={}", index + 1);
+        Answer::Bytes(response(
+            "302 Found",
+            &[("Location", location.as_str())],
+            b"",
+        ))
+    });
+    let client = Builder::new(
+        transport,
+        config(&server.base_url()).with_token(TOKEN).unwrap(),
+    )
+    .build()
+    .unwrap();
+    let started = Instant::now();
+    let e = client.call(&GetChatsSettings::new()).unwrap_err();
+    assert!(
+        matches!(e, Error::Transport { .. }),
+        "{transport:?} redirect loop: {e:?}"
+    );
+    assert_error_clean(&format!("{transport:?} redirect loop"), &e);
+    assert!(started.elapsed() < Duration::from_secs(5), "{transport:?}");
+    server.requests().len()
+}
+
+#[test]
+fn a_redirect_loop_ends_with_an_error_after_at_most_10_redirects_per_attempt() {
+    for transport in TRANSPORTS {
+        let requests = redirect_loop(transport);
+        // Each of the 3 attempts: the request and at most 10 redirects.
+        assert!(
+            (2..=3 * 11).contains(&requests),
+            "{transport:?}: {requests}"
+        );
+    }
+}
+
+#[test]
+fn a_redirect_loop_is_not_retried() {
+    for transport in TRANSPORTS {
+        let requests = redirect_loop(transport);
+        assert!(
+            (2..=11).contains(&requests),
+            "{transport:?}: {requests} requests"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Plain http.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn plain_http_is_refused_unless_loopback() {
+    let op = GetChatsSettings::new();
+    for base in [
+        "http://127.0.0.1:8080",
+        "http://127.255.0.9",
+        "http://localhost:9",
+        "http://LOCALHOST",
+        "http://[::1]:8080",
+        "https://api.example.com",
+    ] {
+        let cfg = config(base).with_token(TOKEN).unwrap();
+        assert!(op.to_http(&cfg).is_ok(), "{base} refused");
+    }
+    for base in [
+        "http://api.example.com",
+        "http://localhost.example.com",
+        "http://127.0.0.1.example.com",
+        "http://10.0.0.1",
+        "http://[::ffff:127.0.0.1]",
+        "http://0.0.0.0",
+        "http://2130706433",
+    ] {
+        let cfg = config(base).with_token(TOKEN).unwrap();
+        let e = op.to_http(&cfg).unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{base}: {e:?}");
+        assert_error_clean(base, &e);
+        // Opted in, it builds.
+        assert!(op.to_http(&cfg.allow_insecure_http(true)).is_ok(), "{base}");
+    }
+}
+
+/// A forward proxy on loopback: answers `CONNECT` with 200 and everything else (an
+/// absolute-form request, or what comes through the tunnel) with settings.
+fn proxy() -> RawServer {
+    RawServer::start(|_, request| {
+        Answer::Bytes(if request.method() == "CONNECT" {
+            b"HTTP/1.1 200 Connection established\r\n\r\n".to_vec()
+        } else {
+            response("200 OK", &[], br#"{"messageRetentionPeriodDays":90}"#)
+        })
+    })
+}
+
+#[test]
+fn plain_http_to_another_host_is_sent_only_when_opted_in() {
+    // The host never resolves (`.invalid`), and the proxy on loopback receives whatever
+    // the client sends: nothing leaves the machine.
+    for transport in TRANSPORTS {
+        let proxy_server = proxy();
+        let refused = Builder::new(
+            transport,
+            config("http://chat.example.invalid")
+                .with_token(TOKEN)
+                .unwrap(),
+        )
+        .proxy(proxy_server.base_url())
+        .build()
+        .unwrap();
+        let e = refused.call(&GetChatsSettings::new()).unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{transport:?}: {e:?}");
+        assert!(
+            proxy_server.requests().is_empty(),
+            "{transport:?}: sent anyway"
+        );
+
+        let opted_in = Builder::new(
+            transport,
+            config("http://chat.example.invalid")
+                .with_token(TOKEN)
+                .unwrap()
+                .allow_insecure_http(true),
+        )
+        .proxy(proxy_server.base_url())
+        .build()
+        .unwrap();
+        let settings = opted_in.call(&GetChatsSettings::new()).unwrap();
+        assert_eq!(settings.message_retention_period_days, Some(90));
+        let sent = proxy_server.requests();
+        let request = sent
+            .iter()
+            .find(|r| r.method() == "GET")
+            .unwrap_or_else(|| panic!("{transport:?}: {sent:?}"));
+        assert_eq!(
+            request.header("authorization"),
+            Some(format!("Bearer {TOKEN}"))
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Header injection.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn cr_lf_in_a_token_or_user_agent_is_refused_before_sending() {
+    for bad in [
+        "tok\r\nX-Injected: 1",
+        "tok\nX-Injected: 1",
+        "tok\r",
+        "tok\u{0}",
+        "tok é",
+    ] {
+        let e = config("http://127.0.0.1:9").with_token(bad).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::InvalidInput {
+                    field: "accessToken",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(Credentials::token(bad).is_err());
+    }
+    for transport in TRANSPORTS {
+        for bad in ["agent\r\nX-Injected: 1", "agent\n", "agent\u{7f}"] {
+            let e = Builder::new(
+                transport,
+                config("http://127.0.0.1:9").with_token(TOKEN).unwrap(),
+            )
+            .user_agent(bad)
+            .build()
+            .err()
+            .unwrap_or_else(|| panic!("{transport:?}: {bad:?} accepted"));
+            assert!(
+                matches!(
+                    e,
+                    Error::InvalidInput {
+                        field: "userAgent",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_path_value_with_cr_lf_travels_encoded() {
+    for transport in TRANSPORTS {
+        let server =
+            RawServer::start(|_, _| Answer::Bytes(response("200 OK", &[], br#"{"id":"m1"}"#)));
+        let client = Builder::new(
+            transport,
+            config(&server.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        client
+            .call(&PostChatsRoomMessages::new(
+                "room\r\nX-Injected: 1\r\n\r\nGET / HTTP/1.1@conference.example.com",
+                SendMessageBody::new("hello"),
+            ))
+            .unwrap();
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1);
+        let head = &requests[0].head;
+        assert_eq!(requests[0].header("x-injected"), None, "{head}");
+        assert!(
+            head.starts_with("POST /api/v2/chats/rooms/room%0D%0AX-Injected%3A%201%0D%0A%0D%0AGET%20%2F%20HTTP%2F1.1%40conference.example.com/messages HTTP/1.1\r\n"),
+            "{transport:?}: {head}"
+        );
+    }
+}
+
+#[test]
+fn a_token_with_cr_lf_from_a_hostile_login_host_is_refused() {
+    for token in ["abc\r\nX-Injected: 1", "abc\nX-Injected: 1", "abc def", ""] {
+        for transport in TRANSPORTS {
+            let json = format!(
+                r#"{{"access_token":{},"token_type":"bearer","expires_in":3600}}"#,
+                serde_json_string(token)
+            );
+            let server = RawServer::start(move |_, request| {
+                Answer::Bytes(if request.head.starts_with("POST /oauth/token") {
+                    response(
+                        "200 OK",
+                        &[("Content-Type", "application/json")],
+                        json.as_bytes(),
+                    )
+                } else {
+                    response("200 OK", &[], br#"{"messageRetentionPeriodDays":90}"#)
+                })
+            });
+            let client = Builder::new(transport, config(&server.base_url()))
+                .credentials(Credentials::client_credentials(CLIENT_ID, SECRET))
+                .build()
+                .unwrap();
+            let e = client.call(&GetChatsSettings::new()).unwrap_err();
+            assert!(
+                matches!(e, Error::Decode { .. }),
+                "{transport:?} {token:?}: {e:?}"
+            );
+            let requests = server.requests();
+            // Only the login was sent: no API request with the bad token at all.
+            assert_eq!(requests.len(), 1, "{transport:?}: {requests:?}");
+            assert!(requests.iter().all(|r| r.header("x-injected").is_none()));
+        }
+    }
+}
+
+fn serde_json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The response size cap, and no decompression.
+// ---------------------------------------------------------------------------------------
+
+const CAP: usize = 1024;
+const SETTINGS_JSON: &[u8] = br#"{"messageRetentionPeriodDays":90}"#;
+
+#[test]
+fn the_size_cap_holds_with_and_without_content_length() {
+    for transport in TRANSPORTS {
+        for chunked in [false, true] {
+            for (len, fits) in [(CAP, true), (CAP + 1, false), (50 * 1024 * 1024, false)] {
+                let server = RawServer::start(move |_, _| Answer::Big {
+                    status: "200 OK",
+                    prefix: SETTINGS_JSON,
+                    len,
+                    chunked,
+                });
+                let client = Builder::new(
+                    transport,
+                    config(&server.base_url()).with_token(TOKEN).unwrap(),
+                )
+                .max_response_bytes(CAP)
+                .build()
+                .unwrap();
+                let started = Instant::now();
+                let result = client.call(&GetChatsSettings::new());
+                let what = format!("{transport:?} chunked={chunked} len={len}");
+                if fits {
+                    // JSON followed by spaces: exactly the cap, and it parses.
+                    assert_eq!(
+                        result.unwrap().message_retention_period_days,
+                        Some(90),
+                        "{what}"
+                    );
+                } else {
+                    match result {
+                        Err(Error::BodyTooLarge {
+                            limit,
+                            size,
+                            operation,
+                        }) => {
+                            assert_eq!(limit, CAP, "{what}");
+                            assert!(size > CAP as u64, "{what}: {size}");
+                            assert_eq!(operation, "getChatsSettings");
+                            if !chunked {
+                                // Refused on the announced length, before reading.
+                                assert_eq!(size, len as u64, "{what}");
+                            }
+                        }
+                        other => panic!("{what}: {other:?}"),
+                    }
+                    // Not retried, and not read to the end.
+                    assert_eq!(server.requests().len(), 1, "{what}");
+                    assert!(started.elapsed() < Duration::from_secs(5), "{what}");
+                }
+            }
+        }
+    }
+}
+
+/// `{"messageRetentionPeriodDays":90}`, gzipped.
+const GZIPPED: &[u8] = b"\x1f\x8b\x08\x00\x86\xb2\x07\x6b\x02\xff\xab\x56\xca\x4d\x2d\x2e\x4e\x4c\x4f\x0d\x4a\x2d\x49\xcd\x2b\xc9\xcc\xcf\x0b\x48\x2d\xca\xcc\x4f\x71\x49\xac\x2c\x56\xb2\xb2\x34\xa8\x05\x00\x9c\x2c\xd8\x10\x21\x00\x00\x00";
+
+#[test]
+fn no_accept_encoding_is_sent_and_nothing_is_decompressed() {
+    for transport in TRANSPORTS {
+        let server = RawServer::start(|_, _| {
+            Answer::Bytes(response(
+                "200 OK",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Content-Encoding", "gzip"),
+                ],
+                GZIPPED,
+            ))
+        });
+        let client = Builder::new(
+            transport,
+            config(&server.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .build()
+        .unwrap();
+        let e = client.call(&GetChatsSettings::new()).unwrap_err();
+        // The gzip bytes reach the parser as they are: the cap applies to what was sent.
+        assert!(
+            matches!(e, Error::Decode { status: 200, .. }),
+            "{transport:?}: {e:?}"
+        );
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(
+            requests[0].header("accept-encoding"),
+            None,
+            "{}",
+            requests[0].head
+        );
+        assert_eq!(requests[0].header("te"), None, "{}", requests[0].head);
+    }
+}
