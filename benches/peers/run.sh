@@ -13,8 +13,7 @@
 # summary takes the median of the rounds, with ratios to each SDK. `peer_ureq --raw`
 # (the same requests through a bare ureq agent, bodies not parsed) shows the ceiling
 # that this server and loopback leave to any client, and `--raw --no-global-timeout` the
-# same without the per-request global timeout (under which ureq resolves the host on a
-# new thread for every request, as the client does today).
+# same without any timeout.
 #
 # Settings (environment): PEERS_DIR (default /tmp/genesys-peers), ITERATIONS (2000),
 # WARMUP (200), ROUNDS (5), CARGO_TARGET_DIR (default /tmp/target-bench).
