@@ -300,8 +300,9 @@ fn success_body<'r>(
     if status.is_success() {
         return Ok(body);
     }
-    let parsed = serde_json::from_slice::<ErrorBody>(body)
+    let parsed = std::str::from_utf8(body)
         .ok()
+        .and_then(|text| serde_json::from_str::<ErrorBody>(text).ok())
         .filter(|b| !b.is_empty());
     let excerpt = parsed.is_none().then(|| safe_excerpt(body));
     Err(Error::Api(Box::new(ApiError {
