@@ -28,6 +28,12 @@
 //! assert!(state.usable_token(now + Duration::from_secs(86_399 - 59)).is_none()); // renew 60 s early
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! What the login host says is checked before it is used: an access token must be a
+//! header value of at most [`crate::config::MAX_ACCESS_TOKEN_BYTES`] (else the token
+//! response is an [`Error::Decode`] that says so); `expires_in` may be any JSON number
+//! (see [`TokenResponse::expires_in`]) and a lifetime over [`MAX_TOKEN_LIFETIME`] counts
+//! as that cap.
 
 use std::fmt;
 use std::sync::Arc;
@@ -47,6 +53,11 @@ use crate::{AccessToken, Config, Error, Operation};
 
 /// How long before expiry a token is renewed, by default.
 pub const DEFAULT_RENEWAL_MARGIN: Duration = Duration::from_secs(60);
+
+/// The longest token lifetime believed: one year (365 days). A longer `expires_in`
+/// (up to `u64::MAX` seconds, or a JSON number beyond it) counts as this, so no lifetime
+/// can overflow the clock arithmetic, and a token is renewed at least once a year.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 macro_rules! secret {
     ($(#[$doc:meta])* $name:ident) => {
@@ -326,8 +337,17 @@ pub struct TokenResponse {
     /// The token type (`bearer`).
     #[serde(default)]
     pub token_type: String,
-    /// Seconds until the token expires.
-    #[serde(default)]
+    /// Seconds until the token expires, as the login host said; `None` when it did not
+    /// say (or said `null`), and the token is then used until the service refuses it.
+    ///
+    /// Any JSON number is accepted, so an odd lifetime never fails a login: a fraction is
+    /// rounded down (`3599.9` is 3599), a negative number is 0 (expired: the token serves
+    /// the call that asked for it, and the next one renews), and a number beyond
+    /// `u64::MAX` (`1e30`) is `u64::MAX`. A string of digits (`"3600"`) is read as the
+    /// number. Any other value (another string, `true`, an object) makes the token
+    /// response an [`Error::Decode`] that names `expires_in`. [`TokenState::store`] caps
+    /// the lifetime at [`MAX_TOKEN_LIFETIME`].
+    #[serde(default, deserialize_with = "de_expires_in")]
     pub expires_in: Option<u64>,
     /// A refresh token (authorization-code grants).
     #[serde(default)]
@@ -353,9 +373,65 @@ impl<'de> Deserialize<'de> for RefreshToken {
 
 fn de_access_token<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AccessToken, D::Error> {
     let raw = String::deserialize(d)?;
-    AccessToken::new(raw).map_err(|_| {
-        serde::de::Error::custom("access_token is empty or holds characters a header cannot carry")
+    AccessToken::new(raw).map_err(|e| {
+        let why = match &e {
+            Error::InvalidInput { reason, .. } => reason.as_str(),
+            _ => "cannot travel in a header",
+        };
+        serde::de::Error::custom(format_args!(
+            "the login host issued an access_token that {why}; the token was refused and not used (a fault of the login host, not of the credentials)"
+        ))
     })
+}
+
+/// `expires_in` as any JSON number (see [`TokenResponse::expires_in`]).
+fn de_expires_in<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    struct Seconds;
+
+    impl<'de> serde::de::Visitor<'de> for Seconds {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("expires_in as a number of seconds")
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(u64::try_from(v).unwrap_or(0)))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // A float-to-integer cast saturates: negative to 0, beyond u64::MAX to it;
+            // the fraction is dropped.
+            Ok(Some(v as u64))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                return Ok(Some(v.parse::<u64>().unwrap_or(u64::MAX)));
+            }
+            Err(E::custom(
+                "expires_in is a string that is not a whole number of seconds",
+            ))
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Seconds)
+        }
+    }
+
+    d.deserialize_any(Seconds)
 }
 
 /// The OAuth error body of the login host.
@@ -457,16 +533,15 @@ impl Operation for RequestToken {
                 size: body.len() as u64,
             });
         }
+        let content_type = || crate::operation::content_type(response.headers());
         if response.status().is_success() {
-            return serde_json::from_slice(body).map_err(|e| Error::Decode {
-                operation: Self::META.id,
-                status,
-                reason: format!(
-                    "not a token response (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-                excerpt: safe_excerpt(body),
+            return serde_json::from_slice(body).map_err(|e| {
+                let mut error =
+                    crate::operation::decode_error_of(Self::META, status, body, content_type(), &e);
+                if let Error::Decode { reason, .. } = &mut error {
+                    reason.insert_str(0, "not a token response: ");
+                }
+                error
             });
         }
         match serde_json::from_slice::<OAuthErrorBody>(body) {
@@ -482,6 +557,8 @@ impl Operation for RequestToken {
                     status,
                     reason: "not an OAuth error body".to_owned(),
                     excerpt: safe_excerpt(body),
+                    content_type: content_type(),
+                    body_len: body.len(),
                 })
             }),
         }
@@ -554,12 +631,15 @@ pub fn authorize_url(
 
 /// A token and when it expires, plus the grant that renews it.
 ///
-/// Time is passed in. The token is renewed a margin before expiry (default 60 s).
+/// Time is passed in. The token is renewed a margin before expiry (default 60 s). No
+/// lifetime can make it panic: a lifetime is capped at [`MAX_TOKEN_LIFETIME`] and the
+/// clock arithmetic is checked.
 #[derive(Debug, Clone)]
 pub struct TokenState {
     grant: Option<Grant>,
     token: Option<AccessToken>,
-    expires_at: Option<Instant>,
+    /// When the token stops being usable (its expiry less the margin).
+    renew_at: Option<Instant>,
     refresh_token: Option<RefreshToken>,
     grant_used: bool,
     margin: Duration,
@@ -571,7 +651,7 @@ impl TokenState {
         TokenState {
             grant: Some(grant),
             token: None,
-            expires_at: None,
+            renew_at: None,
             refresh_token: None,
             grant_used: false,
             margin: DEFAULT_RENEWAL_MARGIN,
@@ -583,7 +663,7 @@ impl TokenState {
         TokenState {
             grant: None,
             token: Some(token),
-            expires_at: None,
+            renew_at: None,
             refresh_token: None,
             grant_used: false,
             margin: DEFAULT_RENEWAL_MARGIN,
@@ -599,14 +679,14 @@ impl TokenState {
     /// Keeps a new token received at `now`.
     ///
     /// It is renewed `margin` before expiry, but never before half its lifetime, so a
-    /// short-lived token is still used.
+    /// short-lived token is still used. A lifetime over [`MAX_TOKEN_LIFETIME`] counts as
+    /// that cap; should `now` plus the lifetime not fit in an [`Instant`], the token is
+    /// kept without an expiry (used until the service refuses it) rather than panicking.
     pub fn store(&mut self, response: TokenResponse, now: Instant) {
-        self.expires_at = response.expires_in.map(|secs| {
-            let lifetime = Duration::from_secs(secs);
+        self.renew_at = response.expires_in.and_then(|secs| {
+            let lifetime = Duration::from_secs(secs).min(MAX_TOKEN_LIFETIME);
             let use_for = lifetime.saturating_sub(self.margin).max(lifetime / 2);
-            // Stored as the renewal instant plus the margin, so `usable_token` stays one
-            // comparison.
-            now + use_for + self.margin
+            now.checked_add(use_for)
         });
         self.token = Some(response.access_token);
         self.grant_used = true;
@@ -618,8 +698,8 @@ impl TokenState {
     /// The token, if there is one that is not within the margin of its expiry at `now`.
     pub fn usable_token(&self, now: Instant) -> Option<&AccessToken> {
         let token = self.token.as_ref()?;
-        match self.expires_at {
-            Some(at) if now + self.margin >= at => None,
+        match self.renew_at {
+            Some(at) if now >= at => None,
             _ => Some(token),
         }
     }
@@ -627,7 +707,7 @@ impl TokenState {
     /// Forgets the token (the service said 401), so the next call renews it.
     pub fn invalidate(&mut self) {
         self.token = None;
-        self.expires_at = None;
+        self.renew_at = None;
     }
 
     /// The request that gets a fresh token: the refresh-token grant when a refresh token
@@ -733,25 +813,65 @@ impl Credentials {
         !matches!(self, Credentials::Token(_))
     }
 
-    /// The configuration and credentials the official CLI's variables describe:
-    /// `GENESYSCLOUD_REGION` (a region name such as `eu-west-1`, or its domain), and either
-    /// `GENESYSCLOUD_ACCESS_TOKEN` or both `GENESYSCLOUD_OAUTHCLIENT_ID` and
-    /// `GENESYSCLOUD_OAUTHCLIENT_SECRET` (a token, when set, wins).
+    /// The configuration and credentials the official CLI's variables describe: where to
+    /// go, and either `GENESYSCLOUD_ACCESS_TOKEN` or both `GENESYSCLOUD_OAUTHCLIENT_ID`
+    /// and `GENESYSCLOUD_OAUTHCLIENT_SECRET` (a token, when set, wins).
+    ///
+    /// Where to go is one of:
+    ///
+    /// - `GENESYSCLOUD_API_REGION`: the API server URL, as Genesys' published blueprints
+    ///   name it (e.g. `https://api.usw2.pure.cloud`), read by [`Config::for_api_server`]:
+    ///   a known region's server is that region, another `api.<domain>` logs in at
+    ///   `login.<domain>`, any other host (a gateway, the emulator's
+    ///   `http://127.0.0.1:PORT`) on the same base. Plain `http://` is accepted for a
+    ///   loopback host only. When it is set, `GENESYSCLOUD_REGION` is not read.
+    /// - `GENESYSCLOUD_REGION`: a region name such as `eu-west-1`, or its domain.
+    ///
+    /// So the same program runs against the emulator with
+    /// `GENESYSCLOUD_API_REGION=http://127.0.0.1:PORT` and the emulator's client id and
+    /// secret.
     ///
     /// `lookup` reads one variable (the transports pass `std::env::var`), so this stays
-    /// free of I/O and testable. The error names every missing or malformed variable.
+    /// free of I/O and testable. A variable that is empty or white space counts as unset.
+    /// The error names every missing or malformed variable, all in one message, never
+    /// their values.
     pub fn from_env_with(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<(Config, Credentials), Error> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut problems = Vec::new();
-        let region = match get("GENESYSCLOUD_REGION") {
-            None => {
-                problems.push("GENESYSCLOUD_REGION is not set (e.g. eu-west-1)".to_owned());
+        let config = match (get("GENESYSCLOUD_API_REGION"), get("GENESYSCLOUD_REGION")) {
+            (Some(url), _) => match Config::for_api_server(url.trim()) {
+                Ok(cfg) if cfg.api_base_url().is_https() || cfg.api_base_url().is_loopback() => {
+                    Some(cfg)
+                }
+                Ok(_) => {
+                    problems.push(
+                        "GENESYSCLOUD_API_REGION uses plain http to a host that is not loopback, so the token would travel in clear text; use https (plain http is for 127.0.0.1, localhost and [::1] only)"
+                            .to_owned(),
+                    );
+                    None
+                }
+                Err(e) => {
+                    let reason = match e {
+                        Error::InvalidInput { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
+                    problems.push(format!(
+                        "GENESYSCLOUD_API_REGION is not an API server URL such as https://api.usw2.pure.cloud or http://127.0.0.1:8080: it {reason}"
+                    ));
+                    None
+                }
+            },
+            (None, None) => {
+                problems.push(
+                    "GENESYSCLOUD_REGION is not set (e.g. eu-west-1), nor GENESYSCLOUD_API_REGION (e.g. https://api.mypurecloud.ie)"
+                        .to_owned(),
+                );
                 None
             }
-            Some(text) => match text.parse::<crate::Region>() {
-                Ok(region) => Some(region),
+            (None, Some(text)) => match text.parse::<crate::Region>() {
+                Ok(region) => Some(Config::new(region)),
                 Err(_) => {
                     problems.push(
                         "GENESYSCLOUD_REGION is not a known region name or domain (e.g. eu-west-1, mypurecloud.ie)"
@@ -805,10 +925,8 @@ impl Credentials {
                 }
             }
         };
-        match (region, credentials) {
-            (Some(region), Some(credentials)) if problems.is_empty() => {
-                Ok((Config::new(region), credentials))
-            }
+        match (config, credentials) {
+            (Some(config), Some(credentials)) if problems.is_empty() => Ok((config, credentials)),
             _ => Err(Error::Config(format!(
                 "the environment does not describe a connection: {}",
                 problems.join("; ")
@@ -820,6 +938,14 @@ impl Credentials {
 /// A client's token, without I/O or locking: which configuration to use now, and what
 /// to do when there is no usable token. The transports keep it behind their own lock
 /// (held during a renewal, so concurrent callers share one token request).
+///
+/// Callers waiting behind a renewal share its result, success or failure: a caller notes
+/// the instant it started waiting for the lock (`since`); once it holds the lock it uses
+/// [`TokenCache::current`] if a token is there, else returns
+/// [`TokenCache::failure_since`]`(since)` if a renewal that ended while it waited failed,
+/// and only else renews itself (recording a failure with [`TokenCache::record_failure`]).
+/// So a failing login host gets one token request per wave of callers, not one per
+/// caller.
 ///
 /// ```
 /// use std::time::Instant;
@@ -836,6 +962,8 @@ pub struct TokenCache {
     base: Config,
     source: Source,
     current: Option<Arc<Config>>,
+    /// The failure of the last renewal and when it ended, until a renewal succeeds.
+    failure: Option<(Error, Instant)>,
 }
 
 #[derive(Debug)]
@@ -875,6 +1003,7 @@ impl TokenCache {
             base,
             source,
             current,
+            failure: None,
         }
     }
 
@@ -927,11 +1056,31 @@ impl TokenCache {
         self.store_token(token)
     }
 
-    /// Keeps a token (from a callback); returns the configuration to use.
+    /// Keeps a token (from a callback); returns the configuration to use. Clears the
+    /// failure of an earlier renewal.
     pub fn store_token(&mut self, token: AccessToken) -> Result<Arc<Config>, Error> {
         let config = Arc::new(self.base.clone().with_access_token(token));
         self.current = Some(Arc::clone(&config));
+        self.failure = None;
         Ok(config)
+    }
+
+    /// The renewal that ended at `now` failed with `error`: callers that were waiting for
+    /// it get this error from [`TokenCache::failure_since`] instead of sending their own
+    /// token request.
+    pub fn record_failure(&mut self, error: Error, now: Instant) {
+        self.failure = Some((error, now));
+    }
+
+    /// The failure of the last renewal, if it failed and ended at or after `since` (the
+    /// instant the caller started waiting for the lock); `None` once a renewal succeeded
+    /// ([`TokenCache::store_response`], [`TokenCache::store_token`]) or when the failure is
+    /// older than `since` (the caller then renews itself).
+    pub fn failure_since(&self, since: Instant) -> Option<Error> {
+        self.failure
+            .as_ref()
+            .filter(|(_, at)| *at >= since)
+            .map(|(error, _)| error.clone())
     }
 
     /// Forgets the token `stale` was built with (the service refused it), unless it was

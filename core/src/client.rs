@@ -3,12 +3,16 @@
 //!
 //! The core only holds the settings; a transport turns them into its client by
 //! implementing [`FromSettings`], and exports `ClientBuilder<ItsClient>` as its builder.
+//! [`SharedPacer`] is the pacer every clone of a client shares, with the decisions the
+//! transports' attempt loops take from it (go, wait, or fail at once).
 
 use std::marker::PhantomData;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use crate::auth::Credentials;
-use crate::{Config, Error, RetryPolicy};
+use crate::auth::{Credentials, RequestToken};
+use crate::pacing::{Blocked, Pace, PaceKey, Pacer, PacingPolicy, Permit};
+use crate::{Config, Error, Operation, RetryPolicy};
 
 /// Default time to set up a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,6 +39,8 @@ pub struct ClientSettings {
     pub proxy: Option<String>,
     /// How the token is had; `None` means the token of the [`Config`] as it is.
     pub credentials: Option<Credentials>,
+    /// How requests are paced to the token's rate limit ([`crate::pacing`]).
+    pub pacing: PacingPolicy,
 }
 
 /// A transport's client, built from [`ClientSettings`].
@@ -65,6 +71,7 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     user_agent: Option<String>,
     credentials: Option<Credentials>,
+    pacing: PacingPolicy,
     client: PhantomData<fn() -> C>,
 }
 
@@ -81,6 +88,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("credentials", &self.credentials)
+            .field("pacing", &self.pacing)
             .finish()
     }
 }
@@ -98,6 +106,7 @@ impl<C> Clone for ClientBuilder<C> {
             retry: self.retry,
             user_agent: self.user_agent.clone(),
             credentials: self.credentials.clone(),
+            pacing: self.pacing,
             client: PhantomData,
         }
     }
@@ -117,6 +126,7 @@ impl<C: FromSettings> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             user_agent: None,
             credentials: None,
+            pacing: PacingPolicy::default(),
             client: PhantomData,
         }
     }
@@ -179,6 +189,24 @@ impl<C: FromSettings> ClientBuilder<C> {
         self.retry(RetryPolicy::disabled())
     }
 
+    /// How requests are paced to the access token's rate limit (see [`crate::pacing`]).
+    /// Default [`PacingPolicy::default`]: on, and free until the service's answers carry
+    /// rate-limit headers or a 429. Every clone of the client, in every thread or task,
+    /// shares one pacer. The wait for the pacer counts against the call's total budget
+    /// ([`total_timeout`](Self::total_timeout)): a call that would wait past it fails at
+    /// once with [`Error::RateLimited`], and so does every call a used-up daily limit
+    /// covers, until it resets. Token requests to the login host are not paced.
+    pub fn pacing(mut self, policy: PacingPolicy) -> Self {
+        self.pacing = policy;
+        self
+    }
+
+    /// Turns pacing off: requests go out as soon as they are made, whatever the rate
+    /// limit (429s are then only retried, as the retry policy says).
+    pub fn no_pacing(self) -> Self {
+        self.pacing(PacingPolicy::disabled())
+    }
+
     /// The `User-Agent` header. Default `genesys-chat/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -207,7 +235,139 @@ impl<C: FromSettings> ClientBuilder<C> {
             pool_size: self.pool_size,
             proxy: self.proxy,
             credentials: self.credentials,
+            pacing: self.pacing,
         })
+    }
+}
+
+/// The pacer of a client, shared by all its clones (and so by every thread and task that
+/// uses them); nothing at all when pacing is off.
+///
+/// A transport's attempt loop asks [`acquire`](SharedPacer::acquire) before each attempt,
+/// sleeps on [`Paced::Wait`] and asks again, sends on [`Paced::Go`], and hands the permit
+/// back with [`observe`](SharedPacer::observe) (before the core parses the response) or
+/// [`abandon`](SharedPacer::abandon) (no response came).
+#[derive(Debug, Clone, Default)]
+pub struct SharedPacer(Option<Arc<Mutex<Pacer>>>);
+
+/// What a transport does next, by [`SharedPacer::acquire`].
+#[derive(Debug)]
+#[must_use]
+pub enum Paced {
+    /// Send the request now; hand the permit back afterwards.
+    Go(Permit),
+    /// Sleep this long (it fits in the call's budget), then acquire again.
+    Wait(Duration),
+}
+
+impl SharedPacer {
+    /// A pacer with `policy`, or none when the policy is off.
+    pub fn new(policy: PacingPolicy) -> Self {
+        SharedPacer(
+            policy
+                .enabled
+                .then(|| Arc::new(Mutex::new(Pacer::new(policy)))),
+        )
+    }
+
+    /// Whether requests are paced.
+    pub fn is_enabled(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The key the requests of `O` with `config` are paced under; `None` when pacing is
+    /// off, for token requests to the login host (another host, another limit) and for a
+    /// configuration without a token.
+    pub fn key<O: Operation>(&self, config: &Config) -> Option<PaceKey> {
+        if self.0.is_none() || O::META.id == RequestToken::META.id {
+            return None;
+        }
+        PaceKey::from_config(config)
+    }
+
+    /// Whether the request of `operation` may go at `now`, for a call that has `left` of
+    /// its total `budget`. Fails with [`Error::RateLimited`] when a limit is used up
+    /// until it resets, or when the wait would not end before the budget is spent.
+    pub fn acquire(
+        &self,
+        key: PaceKey,
+        operation: &'static str,
+        now: Instant,
+        left: Duration,
+        budget: Duration,
+    ) -> Result<Paced, Error> {
+        let Some(pacer) = &self.0 else {
+            // Never paced when off: a permit that accounts for nothing.
+            let mut off = Pacer::new(PacingPolicy::disabled());
+            return match off.acquire(key, operation, now) {
+                Pace::Go(permit) => Ok(Paced::Go(permit)),
+                Pace::Wait(wait) => Ok(Paced::Wait(wait)),
+                Pace::Blocked(blocked) => Err(pacer_blocked(operation, &blocked)),
+            };
+        };
+        let pace = pacer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .acquire(key, operation, now);
+        match pace {
+            Pace::Go(permit) => Ok(Paced::Go(permit)),
+            Pace::Wait(wait) if wait >= left => {
+                Err(pacer_wait_past_budget(operation, wait, left, budget))
+            }
+            Pace::Wait(wait) => Ok(Paced::Wait(wait)),
+            Pace::Blocked(blocked) => Err(pacer_blocked(operation, &blocked)),
+        }
+    }
+
+    /// Hands back the permit of a request that got `response`, observed at `now`.
+    pub fn observe(&self, permit: Permit, response: &http::Response<Vec<u8>>, now: Instant) {
+        if let Some(pacer) = &self.0 {
+            pacer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .observe(permit, response, now);
+        }
+    }
+
+    /// Hands back the permit of a request that got no response (or was not sent).
+    pub fn abandon(&self, permit: Permit, now: Instant) {
+        if let Some(pacer) = &self.0 {
+            pacer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .abandon(permit, now);
+        }
+    }
+}
+
+/// The error of a call the pacer blocks: a limit is used up until it resets.
+pub fn pacer_blocked(operation: &'static str, blocked: &Blocked) -> Error {
+    Error::RateLimited {
+        operation,
+        resets_in: Some(blocked.resets_in),
+        limit: blocked.limit.as_ref().map(ToString::to_string),
+        reason: blocked.to_string(),
+    }
+}
+
+/// The error of a call whose wait for the rate-limit window would not end within what is
+/// `left` of its total `budget`.
+pub fn pacer_wait_past_budget(
+    operation: &'static str,
+    wait: Duration,
+    left: Duration,
+    budget: Duration,
+) -> Error {
+    Error::RateLimited {
+        operation,
+        resets_in: Some(wait),
+        limit: None,
+        reason: format!(
+            "the rate limit of this access token asks to wait {:.1}s for its window to end, longer than the {:.1}s left of the call's total budget of {:.1}s; raise the total timeout, or make fewer calls at once",
+            wait.as_secs_f64(),
+            left.as_secs_f64(),
+            budget.as_secs_f64()
+        ),
     }
 }
 
@@ -251,6 +411,8 @@ mod tests {
         assert_eq!(s.retry.budget, Duration::from_secs(120));
         assert_eq!(s.config.max_response_bytes(), 8 * 1024 * 1024);
         assert_eq!(s.config.user_agent(), crate::config::DEFAULT_USER_AGENT);
+        assert!(s.pacing.enabled);
+        assert_eq!(s.pacing, PacingPolicy::default());
     }
 
     #[test]
@@ -279,6 +441,21 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(off.retry.max_attempts, 1);
+        let Captured(unpaced) = ClientBuilder::<Captured>::new(config())
+            .no_pacing()
+            .build()
+            .unwrap();
+        assert!(!unpaced.pacing.enabled);
+        let reserve = PacingPolicy {
+            reserve: 5,
+            ..PacingPolicy::default()
+        };
+        let Captured(paced) = ClientBuilder::<Captured>::new(config())
+            .pacing(reserve)
+            .build()
+            .unwrap();
+        assert_eq!(paced.pacing.reserve, 5);
+        assert!(paced.pacing.enabled);
         let bad = ClientBuilder::<Captured>::new(config())
             .user_agent("x\r\ny: 1")
             .build();
@@ -289,6 +466,99 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn answer(status: u16, retry_after: Option<&str>, count: &str) -> http::Response<Vec<u8>> {
+        let mut builder = http::Response::builder()
+            .status(status)
+            .header("inin-ratelimit-allowed", "2")
+            .header("inin-ratelimit-count", count)
+            .header("inin-ratelimit-reset", "2");
+        if let Some(after) = retry_after {
+            builder = builder.header("retry-after", after);
+        }
+        builder.body(Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn the_shared_pacer_waits_within_the_budget_and_fails_past_it() {
+        let pacer = SharedPacer::new(PacingPolicy::default());
+        let clone = pacer.clone();
+        assert!(pacer.is_enabled());
+        let key = pacer
+            .key::<crate::operations::GetChatsSettings>(&config())
+            .unwrap();
+        let op = "getChatsSettings";
+        let budget = Duration::from_secs(120);
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let Ok(Paced::Go(first)) = pacer.acquire(key, op, at(0), budget, budget) else {
+            panic!("the first request goes at once")
+        };
+        // The window is used up (2 of 2) and ends within 2 s of the answer.
+        clone.observe(first, &answer(200, None, "2"), at(10));
+        let Ok(Paced::Wait(wait)) = pacer.acquire(key, op, at(20), budget, budget) else {
+            panic!("the next request waits for the window")
+        };
+        assert_eq!(wait, Duration::from_millis(1990));
+        // With 1.5 s of the budget left, the same wait fails at once.
+        let error = match clone.acquire(key, op, at(20), Duration::from_millis(1500), budget) {
+            Err(error) => error,
+            Ok(other) => panic!("{other:?}"),
+        };
+        assert!(error.is_rate_limited());
+        assert!(!error.request_may_have_been_sent());
+        assert_eq!(
+            error.to_string(),
+            "`getChatsSettings` was not sent: the rate limit of this access token asks to wait 2.0s for its window to end, longer than the 1.5s left of the call's total budget of 120.0s; raise the total timeout, or make fewer calls at once"
+        );
+    }
+
+    #[test]
+    fn a_daily_limit_blocks_every_clone() {
+        let pacer = SharedPacer::new(PacingPolicy::default());
+        let key = pacer
+            .key::<crate::operations::GetChatsSettings>(&config())
+            .unwrap();
+        let budget = Duration::from_secs(120);
+        let t0 = Instant::now();
+        let Ok(Paced::Go(first)) = pacer.acquire(key, "getChatsSettings", t0, budget, budget)
+        else {
+            panic!("the first request goes at once")
+        };
+        pacer.observe(first, &answer(429, Some("3600"), "3"), t0);
+        let error = match pacer.clone().acquire(
+            key,
+            "postChatsRoomMessages",
+            t0 + Duration::from_secs(600),
+            budget,
+            budget,
+        ) {
+            Err(error) => error,
+            Ok(other) => panic!("{other:?}"),
+        };
+        assert_eq!(
+            error,
+            Error::RateLimited {
+                operation: "postChatsRoomMessages",
+                resets_in: Some(Duration::from_secs(3000)),
+                limit: None,
+                reason: "a rate limit of this access token is used up and resets in 3000 s; calls with this token fail at once until then".to_owned(),
+            }
+        );
+        assert!(error.is_rate_limited());
+    }
+
+    #[test]
+    fn token_requests_and_a_pacer_that_is_off_are_not_paced() {
+        let on = SharedPacer::new(PacingPolicy::default());
+        assert!(on.key::<RequestToken>(&config()).is_none());
+        let off = SharedPacer::new(PacingPolicy::disabled());
+        assert!(!off.is_enabled());
+        assert!(
+            off.key::<crate::operations::GetChatsSettings>(&config())
+                .is_none()
+        );
     }
 
     #[test]

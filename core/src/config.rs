@@ -7,6 +7,14 @@ use crate::Error;
 /// The default cap on a response body: 8 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
+/// The longest access token accepted, in bytes: 16 KiB. Genesys Cloud tokens are far
+/// shorter; a longer one cannot travel in the `Authorization` header of most servers and
+/// proxies. A token over it is refused where it is made ([`AccessToken::new`]): one given
+/// by the user (`Config::with_token`, `Credentials::token`, a callback) before any request
+/// is sent, one issued by the login host when its token response is parsed (an
+/// `Error::Decode` that says so), never sent.
+pub const MAX_ACCESS_TOKEN_BYTES: usize = 16 * 1024;
+
 /// The `User-Agent` sent unless configured otherwise: `genesys-chat/<crate version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("genesys-chat/", env!("CARGO_PKG_VERSION"));
 
@@ -116,8 +124,8 @@ impl fmt::Display for Region {
 
 /// An OAuth access token. Its `Debug` and `Display` print `[redacted]`.
 ///
-/// A token holds visible ASCII only (it travels in a header): anything else is refused
-/// when the token is made.
+/// A token holds visible ASCII only (it travels in a header) and is at most
+/// [`MAX_ACCESS_TOKEN_BYTES`] long: anything else is refused when the token is made.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessToken(String);
 
@@ -127,6 +135,15 @@ impl AccessToken {
         let token = token.into();
         if token.is_empty() {
             return Err(Error::invalid("accessToken", "is empty"));
+        }
+        if token.len() > MAX_ACCESS_TOKEN_BYTES {
+            return Err(Error::invalid(
+                "accessToken",
+                format!(
+                    "is {} bytes, over the cap of {MAX_ACCESS_TOKEN_BYTES} bytes (MAX_ACCESS_TOKEN_BYTES); a token that long cannot travel in a header",
+                    token.len()
+                ),
+            ));
         }
         check_header_value("accessToken", &token)?;
         if token.contains(' ') {
@@ -184,7 +201,12 @@ pub struct BaseUrl {
 }
 
 impl BaseUrl {
-    /// Parses `scheme://host[:port][/prefix]`; query and fragment are refused.
+    /// Parses `scheme://host[:port][/prefix]`.
+    ///
+    /// Refused, each with what to pass instead: another scheme than `https` or `http`,
+    /// no host, credentials (`user@host`), a query or a fragment, and a path that ends in
+    /// `/api/v2` (any case, with or without a final `/`), which every request path
+    /// starts with already. A gateway prefix (`https://gw.example.com/genesys`) is kept.
     pub fn parse(field: &'static str, url: &str) -> Result<Self, Error> {
         let uri: http::Uri = url.parse().map_err(|_| {
             Error::invalid(
@@ -203,16 +225,25 @@ impl BaseUrl {
         if authority.as_str().contains('@') {
             return Err(Error::invalid(
                 field,
-                "holds credentials (user@host); pass the token through Config instead",
+                "holds credentials (user@host); pass the URL without them (e.g. https://api.mypurecloud.com) and the token or client credentials through Config or Credentials",
             ));
         }
         if authority.host().is_empty() {
             return Err(Error::invalid(field, "has no host"));
         }
         if uri.query().is_some() || url.contains('#') {
-            return Err(Error::invalid(field, "must not have a query or fragment"));
+            return Err(Error::invalid(
+                field,
+                "holds a query (?…) or a fragment (#…); pass the base URL alone, e.g. https://api.mypurecloud.com or https://gw.example.com/genesys",
+            ));
         }
         let prefix = uri.path().trim_end_matches('/').to_owned();
+        if ends_with_api_v2(&prefix) {
+            return Err(Error::invalid(
+                field,
+                "ends in /api/v2, which the client puts in front of every path itself; pass the URL without /api/v2, e.g. https://api.mypurecloud.com, not https://api.mypurecloud.com/api/v2",
+            ));
+        }
         Ok(BaseUrl {
             scheme: scheme.to_owned(),
             authority: authority.as_str().to_ascii_lowercase(),
@@ -253,6 +284,15 @@ impl BaseUrl {
         out.push_str(&self.prefix);
         out.push_str(path);
     }
+}
+
+/// Whether a path (without its final `/`) ends in the segments `/api/v2`, in any case.
+fn ends_with_api_v2(path: &str) -> bool {
+    const API_V2: &str = "/api/v2";
+    path.len() >= API_V2.len()
+        && path
+            .get(path.len() - API_V2.len()..)
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(API_V2))
 }
 
 impl fmt::Display for BaseUrl {
@@ -320,6 +360,53 @@ impl Config {
         cfg.login = api.clone();
         cfg.api = api;
         Ok(cfg)
+    }
+
+    /// The configuration for an API server URL, as `GENESYSCLOUD_API_REGION` gives it
+    /// (e.g. `https://api.usw2.pure.cloud`, or the emulator's `http://127.0.0.1:8080`).
+    ///
+    /// - The API server of a known region (`https://api.<domain>`, no port, no path) is
+    ///   that [`Region`]: `Config::new(region)`.
+    /// - Any other host `api.<domain>` sends login requests to `login.<domain>`, with the
+    ///   same scheme, port and path prefix, as regions do.
+    /// - Any other host (an address, a gateway, the emulator) serves login requests on the
+    ///   same base, as [`Config::with_base_url`] does.
+    ///
+    /// The URL is checked as [`Config::with_base_url`] checks it (no `/api/v2`, query,
+    /// fragment or credentials); plain `http://` is allowed for loopback only, as there.
+    ///
+    /// ```
+    /// use genesys_chat::{Config, Region};
+    /// let cfg = Config::for_api_server("https://api.usw2.pure.cloud")?;
+    /// assert_eq!(cfg.region(), Some(Region::UsWest2));
+    /// let cfg = Config::for_api_server("https://api.gw.example.com/genesys")?;
+    /// assert_eq!(cfg.login_base_url().to_string(), "https://login.gw.example.com/genesys");
+    /// let cfg = Config::for_api_server("http://127.0.0.1:8080")?;
+    /// assert_eq!(cfg.login_base_url().to_string(), "http://127.0.0.1:8080");
+    /// # Ok::<(), genesys_chat::Error>(())
+    /// ```
+    pub fn for_api_server(url: &str) -> Result<Self, Error> {
+        let api = BaseUrl::parse("baseUrl", url)?;
+        let domain = api
+            .authority
+            .strip_prefix("api.")
+            .filter(|rest| !rest.is_empty() && !rest.starts_with(['.', ':']));
+        if let Some(domain) = domain {
+            if api.is_https() && api.prefix.is_empty() {
+                if let Some(region) = Region::ALL.iter().find(|r| r.domain() == domain) {
+                    return Ok(Config::new(*region));
+                }
+            }
+            let login = BaseUrl {
+                scheme: api.scheme.clone(),
+                authority: format!("login.{domain}"),
+                prefix: api.prefix.clone(),
+            };
+            let mut cfg = Config::with_base_url(url)?;
+            cfg.login = login;
+            return Ok(cfg);
+        }
+        Config::with_base_url(url)
     }
 
     /// Sends login (OAuth) requests to this base URL instead.

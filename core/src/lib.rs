@@ -5,8 +5,16 @@
 //!
 //! This crate turns typed calls into [`http::Request`] values and parses
 //! [`http::Response`] values. It does no I/O, reads no clock, never sleeps and draws no
-//! random numbers, so it runs under any HTTP stack: the `genesys-chat-ureq` (blocking) and
-//! `genesys-chat-reqwest` (async) crates carry it out for you, or you plug in your own.
+//! random numbers, so it runs under any HTTP stack.
+//!
+//! **To call the service, start with a client crate**, which carries this core out and
+//! re-exports all of it (one dependency): [`genesys-chat-ureq`] (blocking) or
+//! [`genesys-chat-reqwest`] (async, tokio), with login, retries, a method per operation,
+//! history paging and following. Use this crate directly to bring your own HTTP stack
+//! (hyper, a tower service, WASM fetch, a test closure), in three steps:
+//!
+//! [`genesys-chat-ureq`]: https://docs.rs/genesys-chat-ureq
+//! [`genesys-chat-reqwest`]: https://docs.rs/genesys-chat-reqwest
 //!
 //! ```
 //! use genesys_chat::{Config, Operation, models::SendMessageBody, operations::PostChatsRoomMessages};
@@ -34,23 +42,30 @@
 //!
 //! // 3. Parse the response.
 //! let sent = op.parse(&cfg, &response)?;
-//! assert_eq!(sent.id, "msg-1");
+//! assert_eq!(sent.id(), Some("msg-1"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The rooms of this crate: [`operations`] (the 32 operations, one source of truth),
-//! [`models`] (the 22 models and the error body), [`Error`], [`Config`] and [`Region`],
-//! [`paging`] (history pages), [`retry`] (when to try again).
+//! What this crate holds: [`operations`] (the 34 Chat API operations, one source of
+//! truth, and "my chats" of the Users API), [`models`] (the 24 Chat models, the models
+//! of "my chats" and the error body), [`CallOptions`] (per-call headers and timeouts), [`Error`], [`Config`] and [`Region`],
+//! [`paging`] (history pages), [`follow`] (following a conversation), [`retry`] (when to
+//! try again).
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
 pub mod call;
 pub mod client;
 pub mod config;
+pub mod driver;
 pub mod encode;
 pub mod error;
+pub mod follow;
 pub mod models;
 pub mod operation;
 pub mod operations;
+pub mod pacing;
 pub mod paging;
 pub mod retry;
 #[cfg(feature = "proptest")]
@@ -61,7 +76,8 @@ pub mod trace;
 pub use call::{Call, Reply, Step};
 pub use config::{AccessToken, Config, Region};
 pub use error::{ApiError, Error, TransportErrorKind};
-pub use operation::{HistoryQuery, HttpMethod, Operation, OperationMeta};
+pub use operation::{CallOptions, HistoryQuery, HttpMethod, Operation, OperationMeta};
+pub use pacing::{Pace, PaceKey, Pacer, PacingPolicy};
 pub use paging::History;
 pub use retry::{RetryDecision, RetryPolicy};
 pub use timestamp::Timestamp;

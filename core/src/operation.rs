@@ -1,13 +1,20 @@
-//! The [`Operation`] trait, the metadata every operation carries, and the two shared
-//! halves all 32 operations use: building the request and parsing the response.
+//! The [`Operation`] trait, the metadata every operation carries, the two shared halves
+//! every operation uses (building the request and parsing the response), the query
+//! options, and the per-call options ([`CallOptions`]).
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use http::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, HeaderValue, RETRY_AFTER, USER_AGENT,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, safe_excerpt};
 use crate::models::{ChatMessageEntityListing, ChatMessageResponse, ErrorBody, Validate};
 use crate::{Config, Error, Timestamp, encode};
+
+mod options;
+
+pub use options::{CallOptions, OWNED_HEADERS, WithOptions};
 
 /// The largest request body the service accepts, in bytes.
 pub const MAX_REQUEST_BODY_BYTES: usize = 512_000;
@@ -123,6 +130,29 @@ pub trait Operation {
         cfg: &Config,
         response: &http::Response<Vec<u8>>,
     ) -> Result<Self::Output, Error>;
+
+    /// Builds the request like [`Operation::to_http`], then adds the headers of
+    /// `options`; a header the client owns, or one that cannot travel, is refused with
+    /// [`Error::InvalidInput`] and no request is built.
+    fn to_http_with(
+        &self,
+        cfg: &Config,
+        options: &CallOptions,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let mut request = self.to_http(cfg)?;
+        options.apply(&mut request)?;
+        Ok(request)
+    }
+
+    /// This operation with per-call options: itself an [`Operation`] (same metadata,
+    /// output and parsing) whose every request carries the options' headers, so it runs
+    /// through [`crate::Call`] and any client unchanged.
+    fn with_options<'a>(&'a self, options: &'a CallOptions) -> WithOptions<'a, Self>
+    where
+        Self: Sized,
+    {
+        WithOptions::new(self, options)
+    }
 }
 
 /// The query options of the three history operations.
@@ -134,12 +164,54 @@ pub struct HistoryQuery {
     pub before: Option<Timestamp>,
     /// Only messages newer than this (`after`, exclusive).
     pub after: Option<Timestamp>,
+    /// Whether the service leaves the messages' metadata out (`excludeMetadata`); sent
+    /// only when set.
+    pub exclude_metadata: Option<bool>,
+}
+
+/// The query options of an operation: checked, then written after the path.
+pub(crate) trait QueryParams {
+    /// Refuses values the service never accepts.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Appends `?name=value&…` for the options that are set, in the documented order.
+    fn push_query(&self, out: &mut String);
+}
+
+/// Writes query pairs: `?` first, then `&`; values percent-encoded.
+struct QueryWriter<'a> {
+    out: &'a mut String,
+    sep: char,
+}
+
+impl<'a> QueryWriter<'a> {
+    fn new(out: &'a mut String) -> Self {
+        QueryWriter { out, sep: '?' }
+    }
+
+    fn push(&mut self, name: &str, value: &str) {
+        self.out.push(self.sep);
+        self.sep = '&';
+        self.out.push_str(name);
+        self.out.push('=');
+        encode::push_component(self.out, value);
+    }
+
+    fn push_bool(&mut self, name: &str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.push(name, if value { "true" } else { "false" });
+        }
+    }
 }
 
 impl HistoryQuery {
     /// The query parameter names, in the order they are sent.
-    pub const NAMES: &'static [&'static str] = &["limit", "before", "after"];
+    pub const NAMES: &'static [&'static str] = &["limit", "before", "after", "excludeMetadata"];
+}
 
+impl QueryParams for HistoryQuery {
     fn validate(&self) -> Result<(), Error> {
         if self.limit == Some(0) {
             return Err(Error::invalid(
@@ -151,22 +223,80 @@ impl HistoryQuery {
     }
 
     fn push_query(&self, out: &mut String) {
-        let mut sep = '?';
-        let mut push = |name: &str, value: &str| {
-            out.push(sep);
-            sep = '&';
-            out.push_str(name);
-            out.push('=');
-            encode::push_component(out, value);
-        };
+        let mut w = QueryWriter::new(out);
         if let Some(limit) = self.limit {
-            push("limit", &limit.to_string());
+            w.push("limit", &limit.to_string());
         }
         if let Some(before) = &self.before {
-            push("before", before.as_str());
+            w.push("before", before.as_str());
         }
         if let Some(after) = &self.after {
-            push("after", after.as_str());
+            w.push("after", after.as_str());
+        }
+        w.push_bool("excludeMetadata", self.exclude_metadata);
+    }
+}
+
+/// The query options of `getChatsRoomParticipants`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParticipantsQuery {
+    /// Whether to get the users to notify (`notify`); sent only when set.
+    pub notify: Option<bool>,
+}
+
+impl ParticipantsQuery {
+    /// The query parameter names, in the order they are sent.
+    pub const NAMES: &'static [&'static str] = &["notify"];
+}
+
+impl QueryParams for ParticipantsQuery {
+    fn push_query(&self, out: &mut String) {
+        QueryWriter::new(out).push_bool("notify", self.notify);
+    }
+}
+
+/// The query options of `getUsersChatsMe` ("my chats"), each sent only when set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MyChatsQuery {
+    /// Leave closed chats out (`excludeClosed`).
+    pub exclude_closed: Option<bool>,
+    /// Include the other user's presence in 1on1s (`includePresence`).
+    pub include_presence: Option<bool>,
+    /// Include the owners of rooms (`includeRoomOwners`).
+    pub include_room_owners: Option<bool>,
+    /// The cursor: the key to start after (`after`), as the previous page's `nextUri`
+    /// gave it.
+    pub after: Option<String>,
+}
+
+impl MyChatsQuery {
+    /// The query parameter names, in the order they are sent.
+    pub const NAMES: &'static [&'static str] = &[
+        "excludeClosed",
+        "includePresence",
+        "includeRoomOwners",
+        "after",
+    ];
+}
+
+impl QueryParams for MyChatsQuery {
+    fn validate(&self) -> Result<(), Error> {
+        if self.after.as_deref() == Some("") {
+            return Err(Error::invalid(
+                "after",
+                "is empty; pass the key from the previous page's `nextUri`, or leave it unset for the first page",
+            ));
+        }
+        Ok(())
+    }
+
+    fn push_query(&self, out: &mut String) {
+        let mut w = QueryWriter::new(out);
+        w.push_bool("excludeClosed", self.exclude_closed);
+        w.push_bool("includePresence", self.include_presence);
+        w.push_bool("includeRoomOwners", self.include_room_owners);
+        if let Some(after) = &self.after {
+            w.push("after", after);
         }
     }
 }
@@ -204,7 +334,7 @@ pub(crate) fn build_request(
     cfg: &Config,
     meta: &OperationMeta,
     path_values: &[(&'static str, &str)],
-    query: Option<&HistoryQuery>,
+    query: Option<&dyn QueryParams>,
     body: Option<Vec<u8>>,
 ) -> Result<http::Request<Vec<u8>>, Error> {
     let token = cfg.token().ok_or_else(|| {
@@ -258,13 +388,35 @@ pub fn correlation_id(headers: &http::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The `Retry-After` of a response, when it holds whole seconds.
+/// The wait the `Retry-After` of a response asks for: whole seconds, or an HTTP-date
+/// measured against the response's own `Date` header (the core reads no clock).
+///
+/// - `Some(wait)` for whole seconds (`30`), and for an HTTP-date (IMF-fixdate
+///   `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete rfc850 and asctime forms) when a
+///   `Date` header is there: the Retry-After date minus the `Date`, zero when it is not
+///   later.
+/// - `Some(`[`RETRY_AFTER_BEYOND_ANY_CAP`](crate::error::RETRY_AFTER_BEYOND_ANY_CAP)`)`
+///   when the wait is longer than any cap: an integer too large for a `u64` of seconds
+///   (`99999999999999999999999`), or an HTTP-date without a `Date` header or with one
+///   that is not an HTTP-date. The retry policy returns such an error at once.
+/// - `None` (as if there were no header) for anything else: `+3`, `-1`, `1.5`, ` 3`
+///   (white space around or inside), an empty value, a value that is not visible ASCII,
+///   and any other text.
+///
+/// The full rules, and how strictly dates are read, are in [`crate::retry`]; the parsing
+/// itself is [`crate::retry::parse_retry_after`].
 pub fn retry_after(headers: &http::HeaderMap) -> Option<std::time::Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    let date = headers.get(DATE).and_then(|v| v.to_str().ok());
+    crate::retry::parse_retry_after(value, date)
+}
+
+/// The `Content-Type` of a response, if present and printable.
+pub fn content_type(headers: &http::HeaderMap) -> Option<String> {
     headers
-        .get(RETRY_AFTER)
+        .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(std::time::Duration::from_secs)
+        .map(str::to_owned)
 }
 
 /// Checks the size cap and the status; returns the body of a 2xx response.
@@ -288,6 +440,8 @@ fn success_body<'r>(
             )),
             correlation_id: correlation_id(response.headers()),
             retry_after: retry_after(response.headers()),
+            content_type: content_type(response.headers()),
+            body_len: body.len(),
         })));
     }
     if body.len() > cfg.max_response_bytes() {
@@ -299,6 +453,9 @@ fn success_body<'r>(
     }
     if status.is_success() {
         return Ok(body);
+    }
+    if status.is_redirection() {
+        return Err(redirect_error(meta, response));
     }
     let parsed = std::str::from_utf8(body)
         .ok()
@@ -312,12 +469,85 @@ fn success_body<'r>(
         excerpt,
         correlation_id: correlation_id(response.headers()),
         retry_after: retry_after(response.headers()),
+        content_type: content_type(response.headers()),
+        body_len: body.len(),
     })))
+}
+
+/// The code of the [`ApiError`] a 3xx answer becomes: [`REDIRECT_NOT_FOLLOWED`].
+pub const REDIRECT_NOT_FOLLOWED: &str = "redirect.not.followed";
+
+/// A 3xx answer: the Chat API and the login host never redirect, so the transports follow
+/// no redirect and the answer is an [`Error::Api`] with the 3xx status, the code
+/// [`REDIRECT_NOT_FOLLOWED`] and a message naming the target's origin only
+/// (`scheme://host:port`: the rest of a `Location` may carry secrets). The request reached
+/// whoever answered, so it counts as sent and is not retried.
+fn redirect_error(meta: &OperationMeta, response: &http::Response<Vec<u8>>) -> Error {
+    let status = response.status().as_u16();
+    let target = match response.headers().get(http::header::LOCATION) {
+        None => "no Location".to_owned(),
+        Some(value) => match redirect_origin(value.as_bytes()) {
+            Some(origin) => origin,
+            None if value.as_bytes().first() == Some(&b'/') => {
+                "a path on the same origin".to_owned()
+            }
+            None => "a Location that is not an absolute URL".to_owned(),
+        },
+    };
+    Error::Api(Box::new(ApiError {
+        operation: meta.id,
+        status,
+        body: Some(ErrorBody {
+            code: Some(REDIRECT_NOT_FOLLOWED.to_owned()),
+            message: Some(format!(
+                "redirected to {target}; redirects are not followed (the service never redirects: check the base URL, or a proxy or gateway in between)"
+            )),
+            ..ErrorBody::default()
+        }),
+        excerpt: None,
+        correlation_id: correlation_id(response.headers()),
+        // Kept as the server sent it, like any error's; a 3xx is never retried anyway.
+        retry_after: retry_after(response.headers()),
+        content_type: content_type(response.headers()),
+        body_len: response.body().len(),
+    }))
+}
+
+/// `scheme://host:port` of an absolute `Location`, with the port made explicit; `None`
+/// for a relative or unparsable one. User info, path and query are left out.
+pub fn redirect_origin(location: &[u8]) -> Option<String> {
+    let uri = http::Uri::try_from(location).ok()?;
+    let scheme = uri.scheme_str()?;
+    let host = uri.host()?;
+    let port = uri.port_u16().or(match scheme {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    });
+    let scheme: String = scheme
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        .collect();
+    Some(match port {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
 }
 
 /// A decode error that cannot leak body contents: serde messages quote values
 /// (Debug-style, with `\"` escapes inside), so every quoted part is masked.
 fn decode_error(meta: &OperationMeta, status: u16, body: &[u8], e: &serde_json::Error) -> Error {
+    decode_error_of(meta, status, body, None, e)
+}
+
+/// [`decode_error`] with the response's content type.
+pub(crate) fn decode_error_of(
+    meta: &OperationMeta,
+    status: u16,
+    body: &[u8],
+    content_type: Option<String>,
+    e: &serde_json::Error,
+) -> Error {
     let mut reason = String::new();
     let mut chars = e.to_string().chars().collect::<Vec<_>>().into_iter();
     while let Some(c) = chars.next() {
@@ -342,6 +572,8 @@ fn decode_error(meta: &OperationMeta, status: u16, body: &[u8], e: &serde_json::
         status,
         reason,
         excerpt: safe_excerpt(body),
+        content_type,
+        body_len: body.len(),
     }
 }
 
@@ -362,8 +594,18 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
             e.valid_up_to()
         ),
         excerpt: safe_excerpt(body),
+        content_type: content_type(response.headers()),
+        body_len: body.len(),
     })?;
-    serde_json::from_str(text).map_err(|e| decode_error(meta, response.status().as_u16(), body, &e))
+    serde_json::from_str(text).map_err(|e| {
+        decode_error_of(
+            meta,
+            response.status().as_u16(),
+            body,
+            content_type(response.headers()),
+            &e,
+        )
+    })
 }
 
 /// Accepts any 2xx response, whatever its body.
@@ -378,28 +620,81 @@ pub(crate) fn parse_void(
 /// Parses a history: a listing, or a single message (a listing of one).
 ///
 /// `getChatsUserMessages` is declared to return one `ChatMessageResponse`; this accepts
-/// both shapes so the three history operations return the same listing.
+/// both shapes so the three history operations return the same listing. The shape is
+/// told by the keys of the object: `entities` (even `null`) makes it a listing; else any
+/// field of a message (`id`, `body`, `dateCreated`, …) makes it one message, which is
+/// never dropped (a message that does not parse is a decode error); an object with
+/// neither (`{}`) is an empty history. A body that is not an object is a decode error.
 pub(crate) fn parse_history(
     meta: &OperationMeta,
     cfg: &Config,
     response: &http::Response<Vec<u8>>,
 ) -> Result<ChatMessageEntityListing, Error> {
     let listing: ChatMessageEntityListing = parse_json(meta, cfg, response)?;
-    if listing.entities.is_some() {
-        return Ok(listing);
-    }
     let body = response.body();
-    let looks_like_message =
-        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-            .is_ok_and(|object| object.contains_key("id"));
-    if !looks_like_message {
-        // `{}` and other objects without messages: an empty history.
+    let shape = serde_json::from_slice::<HistoryShape>(body).unwrap_or_default();
+    if shape.listing || !shape.message {
         return Ok(listing);
     }
-    // A single message: a listing of one, or a decode error, never a silent drop.
     serde_json::from_slice::<ChatMessageResponse>(body)
-        .map(|message| ChatMessageEntityListing {
-            entities: Some(vec![message]),
-        })
+        .map(|message| ChatMessageEntityListing::of(vec![message]))
         .map_err(|e| decode_error(meta, response.status().as_u16(), body, &e))
+}
+
+/// Which keys a history body has: `entities`, or any field of a message.
+#[derive(Default)]
+struct HistoryShape {
+    listing: bool,
+    message: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for HistoryShape {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The JSON names of `ChatMessageResponse`.
+        const MESSAGE_FIELDS: &[&str] = &[
+            "id",
+            "dateCreated",
+            "dateModified",
+            "toJid",
+            "jid",
+            "body",
+            "mentions",
+            "edited",
+            "attachmentDeleted",
+            "fileUri",
+            "thread",
+            "parentThread",
+            "user",
+            "toUser",
+            "reactions",
+        ];
+
+        struct ShapeVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
+            type Value = HistoryShape;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<HistoryShape, A::Error> {
+                let mut shape = HistoryShape::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    if key == "entities" {
+                        shape.listing = true;
+                    } else if MESSAGE_FIELDS.contains(&key.as_ref()) {
+                        shape.message = true;
+                    }
+                }
+                Ok(shape)
+            }
+        }
+
+        deserializer.deserialize_map(ShapeVisitor)
+    }
 }

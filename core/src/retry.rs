@@ -12,8 +12,36 @@
 //! - A connection that could not be made is retried for every operation: nothing was sent.
 //! - Other failures of the HTTP stack (a redirect loop, a URI it refuses) are not retried.
 //! - `Retry-After` is honoured up to [`RetryPolicy::max_retry_after`]; beyond that the API
-//!   error (which carries the Retry-After) is returned at once, since a daily limit can
-//!   say hours.
+//!   error (which carries the Retry-After) is returned at once
+//!   ([`StopReason::RetryAfterTooLong`]), since a daily limit can say hours. A
+//!   `Retry-After` longer than any cap ([`crate::error::RETRY_AFTER_BEYOND_ANY_CAP`]) is
+//!   always returned at once, whatever the policy.
+//!
+//! How a `Retry-After` header is read ([`parse_retry_after`], which
+//! [`crate::operation::retry_after`] calls on every non-2xx response):
+//! - Whole seconds: one or more ASCII digits and nothing else (`0`, `30`, `007`). A number
+//!   too large for a `u64` (`99999999999999999999999`) is longer than any cap: it is
+//!   surfaced at once, never ignored.
+//! - An HTTP-date (RFC 9110, section 5.6.7): the preferred IMF-fixdate
+//!   `Sun, 06 Nov 1994 08:49:37 GMT` and the two obsolete forms recipients must accept,
+//!   rfc850 `Sunday, 06-Nov-94 08:49:37 GMT` and asctime `Sun Nov  6 08:49:37 1994`. The
+//!   core reads no clock, so the wait is measured against the response's own `Date`
+//!   header: the Retry-After date minus the `Date`, and zero when the Retry-After date is
+//!   not after it. Without a `Date` header, or with one that is not an HTTP-date, the wait
+//!   cannot be known and counts as longer than any cap.
+//! - Anything else is treated as if the header were absent (backoff applies): a sign
+//!   (`+3`, `-1`), a fraction (`1.5`), surrounding or inner white space (` 3`, `3 `), an
+//!   empty value, and any other text.
+//!
+//! HTTP-dates are read strictly, as RFC 9110 writes them: case-sensitive names, the exact
+//! spacing of each form, `GMT`, a day that exists in its month (29 February only in leap
+//! years), hours to 23, minutes to 59, seconds to 60 (a leap second). The day name must be
+//! one of the seven but is not checked against the date: a wrong weekday is tolerated,
+//! since RFC 9110 asks recipients to be robust and the date itself is unambiguous. A
+//! two-digit rfc850 year is read as RFC 9110 says, relative to the year of the `Date`
+//! header: the most recent year with those digits that is not more than 50 years after
+//! it; in a `Date` header itself (no other reference without a clock) `70`–`99` are
+//! 1970–1999 and `00`–`69` are 2000–2069.
 //! - Otherwise the delay is full-jitter exponential backoff: `jitter × min(max_backoff,
 //!   base × 2^(attempt-1))`.
 //! - No retry once [`RetryPolicy::max_attempts`] attempts were made, or when the delay
@@ -39,6 +67,7 @@
 
 use std::time::Duration;
 
+use crate::error::RETRY_AFTER_BEYOND_ANY_CAP;
 use crate::{Error, TransportErrorKind};
 
 /// The retry knobs. [`RetryPolicy::default`] is on; [`RetryPolicy::disabled`] is off.
@@ -100,7 +129,8 @@ pub enum StopReason {
     NotRetryable,
     /// [`RetryPolicy::max_attempts`] attempts were made.
     AttemptsExhausted,
-    /// The service asked to wait longer than [`RetryPolicy::max_retry_after`].
+    /// The service asked to wait longer than [`RetryPolicy::max_retry_after`], or longer
+    /// than any cap ([`crate::error::RETRY_AFTER_BEYOND_ANY_CAP`]).
     RetryAfterTooLong,
     /// The wait would end past [`RetryPolicy::budget`].
     BudgetExhausted,
@@ -145,7 +175,7 @@ impl RetryPolicy {
         }
         let retry_after = error.api().and_then(|api| api.retry_after);
         let delay = match retry_after {
-            Some(wait) if wait > self.max_retry_after => {
+            Some(wait) if wait == RETRY_AFTER_BEYOND_ANY_CAP || wait > self.max_retry_after => {
                 return RetryDecision::Stop(StopReason::RetryAfterTooLong);
             }
             Some(wait) => wait,
@@ -173,6 +203,255 @@ impl RetryPolicy {
     }
 }
 
+/// The wait a `Retry-After` header asks for, given the response's `Date` header: the
+/// rules are in the [module documentation](self).
+///
+/// `None` when the value is neither whole seconds nor an HTTP-date (treat it as absent);
+/// [`RETRY_AFTER_BEYOND_ANY_CAP`] when the wait is longer than any cap (an integer too
+/// large for a `u64`, or an HTTP-date without a usable `Date`).
+///
+/// ```
+/// use std::time::Duration;
+/// use genesys_chat::error::RETRY_AFTER_BEYOND_ANY_CAP;
+/// use genesys_chat::retry::parse_retry_after;
+///
+/// assert_eq!(parse_retry_after("120", None), Some(Duration::from_secs(120)));
+/// assert_eq!(parse_retry_after("99999999999999999999999", None), Some(RETRY_AFTER_BEYOND_ANY_CAP));
+/// let date = Some("Sun, 06 Nov 1994 08:49:37 GMT");
+/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", date), Some(Duration::from_secs(30)));
+/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", None), Some(RETRY_AFTER_BEYOND_ANY_CAP));
+/// assert_eq!(parse_retry_after("+3", None), None);
+/// ```
+pub fn parse_retry_after(retry_after: &str, date: Option<&str>) -> Option<Duration> {
+    if !retry_after.is_empty() && retry_after.bytes().all(|b| b.is_ascii_digit()) {
+        // Only digits: the parse fails on overflow alone.
+        return Some(
+            retry_after
+                .parse::<u64>()
+                .map_or(RETRY_AFTER_BEYOND_ANY_CAP, Duration::from_secs),
+        );
+    }
+    let target = HttpDate::parse(retry_after)?;
+    let Some(date) = date.and_then(HttpDate::parse) else {
+        return Some(RETRY_AFTER_BEYOND_ANY_CAP);
+    };
+    let reference_year = date.full_year(None);
+    let wait = target.unix_seconds(Some(reference_year)) - date.unix_seconds(None);
+    Some(u64::try_from(wait).map_or(Duration::ZERO, Duration::from_secs))
+}
+
+/// The seconds since 1970-01-01T00:00:00Z of an HTTP-date in any of the three forms of
+/// RFC 9110 (IMF-fixdate, rfc850, asctime), or `None` when `value` is not one; a
+/// two-digit rfc850 year is 1970–2069. The rules are in the
+/// [module documentation](self).
+///
+/// ```
+/// use genesys_chat::retry::http_date_unix_seconds;
+/// assert_eq!(http_date_unix_seconds("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+/// assert_eq!(http_date_unix_seconds("Sunday, 06-Nov-94 08:49:37 GMT"), Some(784_111_777));
+/// assert_eq!(http_date_unix_seconds("Sun Nov  6 08:49:37 1994"), Some(784_111_777));
+/// assert_eq!(http_date_unix_seconds("Sun, 31 Nov 1994 08:49:37 GMT"), None);
+/// ```
+pub fn http_date_unix_seconds(value: &str) -> Option<i64> {
+    HttpDate::parse(value).map(|d| d.unix_seconds(None))
+}
+
+/// The parts of an HTTP-date.
+#[derive(Debug, Clone, Copy)]
+struct HttpDate {
+    /// The year as written: four digits, or two (rfc850) when `two_digit_year`.
+    year: i64,
+    two_digit_year: bool,
+    month: i64,
+    day: i64,
+    /// Seconds since midnight.
+    time: i64,
+}
+
+const SHORT_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const LONG_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The value of a run of ASCII digits (and nothing else).
+fn digits(bytes: &[u8]) -> Option<i64> {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0, |n, b| n * 10 + i64::from(b - b'0')))
+}
+
+/// `Jan` → 1 … `Dec` → 12.
+fn month(bytes: &[u8]) -> Option<i64> {
+    let at = MONTHS.iter().position(|m| m.as_bytes() == bytes)?;
+    i64::try_from(at + 1).ok()
+}
+
+/// `hh:mm:ss` → seconds since midnight.
+fn time_of_day(bytes: &[u8]) -> Option<i64> {
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = bytes else {
+        return None;
+    };
+    let (h, m, s) = (
+        digits(&[*h1, *h2])?,
+        digits(&[*m1, *m2])?,
+        digits(&[*s1, *s2])?,
+    );
+    (h <= 23 && m <= 59 && s <= 60).then_some(h * 3600 + m * 60 + s)
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Whether `bytes[at]` is `c`.
+fn byte_at(bytes: &[u8], at: usize, c: u8) -> bool {
+    bytes.get(at) == Some(&c)
+}
+
+/// Whether `bytes[..3]` is a short day name (`Mon` … `Sun`).
+fn short_day(bytes: &[u8]) -> bool {
+    bytes
+        .get(..3)
+        .is_some_and(|name| SHORT_DAYS.iter().any(|d| d.as_bytes() == name))
+}
+
+impl HttpDate {
+    fn parse(value: &str) -> Option<HttpDate> {
+        let b = value.as_bytes();
+        match b.len() {
+            // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+            29 => {
+                let layout = short_day(b)
+                    && byte_at(b, 3, b',')
+                    && [4, 7, 11, 16].iter().all(|at| byte_at(b, *at, b' '))
+                    && b.get(25..) == Some(b" GMT");
+                if !layout {
+                    return None;
+                }
+                HttpDate::checked(
+                    digits(b.get(12..16)?)?,
+                    false,
+                    month(b.get(8..11)?)?,
+                    digits(b.get(5..7)?)?,
+                    time_of_day(b.get(17..25)?)?,
+                )
+            }
+            // asctime: `Sun Nov  6 08:49:37 1994` (the day is two digits, or a space and
+            // one).
+            24 => {
+                let layout = short_day(b) && [3, 7, 10, 19].iter().all(|at| byte_at(b, *at, b' '));
+                if !layout {
+                    return None;
+                }
+                let day = if byte_at(b, 8, b' ') {
+                    digits(b.get(9..10)?)?
+                } else {
+                    digits(b.get(8..10)?)?
+                };
+                HttpDate::checked(
+                    digits(b.get(20..24)?)?,
+                    false,
+                    month(b.get(4..7)?)?,
+                    day,
+                    time_of_day(b.get(11..19)?)?,
+                )
+            }
+            // rfc850: `Sunday, 06-Nov-94 08:49:37 GMT`.
+            _ => {
+                let (name, rest) = value.split_once(", ")?;
+                let r = rest.as_bytes();
+                let layout = LONG_DAYS.contains(&name)
+                    && r.len() == 22
+                    && byte_at(r, 2, b'-')
+                    && byte_at(r, 6, b'-')
+                    && byte_at(r, 9, b' ')
+                    && r.get(18..) == Some(b" GMT");
+                if !layout {
+                    return None;
+                }
+                HttpDate::checked(
+                    digits(r.get(7..9)?)?,
+                    true,
+                    month(r.get(3..6)?)?,
+                    digits(r.get(..2)?)?,
+                    time_of_day(r.get(10..18)?)?,
+                )
+            }
+        }
+    }
+
+    /// The date when its day exists in its month (for a two-digit year, in some century:
+    /// 29 February is checked once the century is known).
+    fn checked(year: i64, two_digit_year: bool, month: i64, day: i64, time: i64) -> Option<Self> {
+        let date = HttpDate {
+            year,
+            two_digit_year,
+            month,
+            day,
+            time,
+        };
+        let known_year = date.full_year(None);
+        (day >= 1 && day <= days_in_month(known_year, month)).then_some(date)
+    }
+
+    /// The four-digit year: a two-digit one is placed relative to `reference` (not more
+    /// than 50 years after it) or, without one, in 1970–2069.
+    fn full_year(&self, reference: Option<i64>) -> i64 {
+        if !self.two_digit_year {
+            return self.year;
+        }
+        match reference {
+            None if self.year >= 70 => 1900 + self.year,
+            None => 2000 + self.year,
+            Some(reference) => {
+                let mut year = reference.div_euclid(100) * 100 + self.year;
+                if year > reference + 50 {
+                    year -= 100;
+                } else if year + 100 <= reference + 50 {
+                    year += 100;
+                }
+                year
+            }
+        }
+    }
+
+    fn unix_seconds(&self, reference_year: Option<i64>) -> i64 {
+        let year = self.full_year(reference_year);
+        // 29 February of a two-digit year moved to a century where it is not a leap
+        // year: the day after 28 February, as the arithmetic gives.
+        days_from_civil(year, self.month, self.day) * 86_400 + self.time
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,12 +468,8 @@ mod tests {
 
     fn api(status: u16, retry_after: Option<u64>) -> Error {
         Error::Api(Box::new(ApiError {
-            operation: "op",
-            status,
-            body: None,
-            excerpt: None,
-            correlation_id: None,
             retry_after: retry_after.map(Duration::from_secs),
+            ..ApiError::new("op", status)
         }))
     }
 
@@ -239,6 +514,22 @@ mod tests {
             p.decide(&api(429, Some(3600)), state(1, true)),
             RetryDecision::Stop(StopReason::RetryAfterTooLong)
         );
+        // Beyond any cap: surfaced even by a policy that would wait for ever.
+        let beyond = Error::Api(Box::new(ApiError {
+            retry_after: Some(RETRY_AFTER_BEYOND_ANY_CAP),
+            ..ApiError::new("op", 429)
+        }));
+        let patient = RetryPolicy {
+            max_retry_after: Duration::MAX,
+            budget: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        for policy in [p, patient] {
+            assert_eq!(
+                policy.decide(&beyond, state(1, true)),
+                RetryDecision::Stop(StopReason::RetryAfterTooLong)
+            );
+        }
     }
 
     #[test]

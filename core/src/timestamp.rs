@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -16,6 +17,12 @@ use crate::Error;
 /// format this crate does not parse. Values you build are checked:
 /// [`Timestamp::parse`] accepts RFC 3339 (`2026-11-25T16:42:06.415Z`,
 /// `2026-11-25T17:42:06+01:00`) and [`Timestamp::from_unix_millis`] formats one.
+///
+/// It converts to and from [`SystemTime`] ([`Timestamp::from_system_time`],
+/// [`Timestamp::to_system_time`], and `TryFrom` both ways), and with the features `time`
+/// and `chrono` to and from `time::OffsetDateTime` and `chrono::DateTime<Utc>`. Every
+/// conversion is checked: an instant the format cannot write, or text that names no
+/// instant, is an error, never a panic.
 ///
 /// ```
 /// use genesys_chat::Timestamp;
@@ -63,6 +70,207 @@ impl Timestamp {
     /// The text as written.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The instant of a [`SystemTime`], in the service's format (UTC, milliseconds, `Z`):
+    /// the time is cut down to the millisecond (never rounded up).
+    ///
+    /// A time before 1970-01-01T00:00:00Z, or after 9999-12-31T23:59:59.999Z (the last
+    /// instant the format holds), is an error.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use genesys_chat::Timestamp;
+    /// let t = Timestamp::from_system_time(UNIX_EPOCH + Duration::from_millis(1_795_624_926_415))?;
+    /// assert_eq!(t.as_str(), "2026-11-25T16:42:06.415Z");
+    /// # Ok::<(), genesys_chat::Error>(())
+    /// ```
+    pub fn from_system_time(time: SystemTime) -> Result<Self, Error> {
+        let since = time.duration_since(UNIX_EPOCH).map_err(|_| {
+            Error::invalid(
+                "timestamp",
+                "is before 1970-01-01T00:00:00Z, which a SystemTime conversion does not take",
+            )
+        })?;
+        let millis = i64::try_from(since.as_millis())
+            .ok()
+            .filter(|ms| *ms <= MAX_UNIX_MILLIS)
+            .ok_or_else(beyond_the_format)?;
+        Ok(Timestamp::from_unix_millis(millis))
+    }
+
+    /// The instant as a [`SystemTime`], to the millisecond.
+    ///
+    /// A timestamp that is not RFC 3339 (a value from the service in a format this crate
+    /// does not read), or before 1970-01-01T00:00:00Z, is an error.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use genesys_chat::Timestamp;
+    /// let t = Timestamp::parse("2026-11-25T17:42:06.415+01:00")?;
+    /// assert_eq!(t.to_system_time()?, UNIX_EPOCH + Duration::from_millis(1_795_624_926_415));
+    /// # Ok::<(), genesys_chat::Error>(())
+    /// ```
+    pub fn to_system_time(&self) -> Result<SystemTime, Error> {
+        let millis = self.checked_unix_millis()?;
+        let millis = u64::try_from(millis).map_err(|_| {
+            Error::invalid(
+                "timestamp",
+                "is before 1970-01-01T00:00:00Z, which a SystemTime conversion does not give",
+            )
+        })?;
+        UNIX_EPOCH
+            .checked_add(Duration::from_millis(millis))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "timestamp",
+                    "is later than this platform's SystemTime can hold",
+                )
+            })
+    }
+
+    /// [`Timestamp::unix_millis`], or the error of a timestamp that is not RFC 3339.
+    fn checked_unix_millis(&self) -> Result<i64, Error> {
+        self.unix_millis().ok_or_else(|| {
+            Error::invalid(
+                "timestamp",
+                "is not an RFC 3339 date-time (the service sent a format this crate does not read), so it names no instant to convert",
+            )
+        })
+    }
+
+    /// The instant of a millisecond count, or the error of one outside years 0 to 9999.
+    #[cfg(any(feature = "time", feature = "chrono"))]
+    fn from_checked_millis(millis: i128) -> Result<Self, Error> {
+        i64::try_from(millis)
+            .ok()
+            .filter(|ms| (MIN_UNIX_MILLIS..=MAX_UNIX_MILLIS).contains(ms))
+            .map(Timestamp::from_unix_millis)
+            .ok_or_else(beyond_the_format)
+    }
+}
+
+/// 0000-01-01T00:00:00.000Z, the first instant the format holds, in Unix milliseconds.
+#[cfg(any(feature = "time", feature = "chrono"))]
+const MIN_UNIX_MILLIS: i64 = -62_167_219_200_000;
+/// 9999-12-31T23:59:59.999Z, the last instant the format holds, in Unix milliseconds.
+const MAX_UNIX_MILLIS: i64 = 253_402_300_799_999;
+
+fn beyond_the_format() -> Error {
+    Error::invalid(
+        "timestamp",
+        "is outside the years 0000 to 9999 that an RFC 3339 date-time can write",
+    )
+}
+
+impl TryFrom<SystemTime> for Timestamp {
+    type Error = Error;
+
+    /// [`Timestamp::from_system_time`].
+    fn try_from(time: SystemTime) -> Result<Self, Error> {
+        Timestamp::from_system_time(time)
+    }
+}
+
+impl TryFrom<&Timestamp> for SystemTime {
+    type Error = Error;
+
+    /// [`Timestamp::to_system_time`].
+    fn try_from(t: &Timestamp) -> Result<Self, Error> {
+        t.to_system_time()
+    }
+}
+
+/// Conversions to and from [`time::OffsetDateTime`] (the `time` feature).
+#[cfg(feature = "time")]
+impl Timestamp {
+    /// The instant of an [`time::OffsetDateTime`], in the service's format (converted to
+    /// UTC, cut down to the millisecond, `Z`). Years 0 to 9999 are accepted (the format
+    /// holds no others), 1969 and earlier included.
+    ///
+    /// ```
+    /// use genesys_chat::Timestamp;
+    /// let t = Timestamp::from_offset_date_time(time::OffsetDateTime::from_unix_timestamp(1_795_624_926)?)?;
+    /// assert_eq!(t.as_str(), "2026-11-25T16:42:06.000Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_offset_date_time(time: time::OffsetDateTime) -> Result<Self, Error> {
+        Timestamp::from_checked_millis(time.unix_timestamp_nanos().div_euclid(1_000_000))
+    }
+
+    /// The instant as a [`time::OffsetDateTime`] in UTC, to the millisecond (the offset
+    /// the text was written with is not kept). A timestamp that is not RFC 3339 is an
+    /// error.
+    pub fn to_offset_date_time(&self) -> Result<time::OffsetDateTime, Error> {
+        let millis = self.checked_unix_millis()?;
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+            .map_err(|_| beyond_the_format())
+    }
+}
+
+#[cfg(feature = "time")]
+impl TryFrom<time::OffsetDateTime> for Timestamp {
+    type Error = Error;
+
+    /// [`Timestamp::from_offset_date_time`].
+    fn try_from(time: time::OffsetDateTime) -> Result<Self, Error> {
+        Timestamp::from_offset_date_time(time)
+    }
+}
+
+#[cfg(feature = "time")]
+impl TryFrom<&Timestamp> for time::OffsetDateTime {
+    type Error = Error;
+
+    /// [`Timestamp::to_offset_date_time`].
+    fn try_from(t: &Timestamp) -> Result<Self, Error> {
+        t.to_offset_date_time()
+    }
+}
+
+/// Conversions to and from [`chrono::DateTime<chrono::Utc>`] (the `chrono` feature).
+#[cfg(feature = "chrono")]
+impl Timestamp {
+    /// The instant of a [`chrono::DateTime<chrono::Utc>`], in the service's format (cut
+    /// down to the millisecond, `Z`). Years 0 to 9999 are accepted (the format holds no
+    /// others), 1969 and earlier included.
+    ///
+    /// ```
+    /// use genesys_chat::Timestamp;
+    /// let utc = chrono::DateTime::from_timestamp_millis(1_795_624_926_415).ok_or("in range")?;
+    /// assert_eq!(Timestamp::from_chrono(utc)?.as_str(), "2026-11-25T16:42:06.415Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_chrono(time: chrono::DateTime<chrono::Utc>) -> Result<Self, Error> {
+        Timestamp::from_checked_millis(i128::from(time.timestamp_millis()))
+    }
+
+    /// The instant as a [`chrono::DateTime<chrono::Utc>`], to the millisecond (the offset
+    /// the text was written with is not kept). A timestamp that is not RFC 3339 is an
+    /// error.
+    pub fn to_chrono(&self) -> Result<chrono::DateTime<chrono::Utc>, Error> {
+        let millis = self.checked_unix_millis()?;
+        chrono::DateTime::from_timestamp_millis(millis).ok_or_else(beyond_the_format)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl TryFrom<chrono::DateTime<chrono::Utc>> for Timestamp {
+    type Error = Error;
+
+    /// [`Timestamp::from_chrono`].
+    fn try_from(time: chrono::DateTime<chrono::Utc>) -> Result<Self, Error> {
+        Timestamp::from_chrono(time)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl TryFrom<&Timestamp> for chrono::DateTime<chrono::Utc> {
+    type Error = Error;
+
+    /// [`Timestamp::to_chrono`].
+    fn try_from(t: &Timestamp) -> Result<Self, Error> {
+        t.to_chrono()
     }
 }
 

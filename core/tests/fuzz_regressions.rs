@@ -41,25 +41,25 @@ fn raw_200(op: u8, body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn one_message_where_a_1on1_history_is_expected_is_a_listing_of_one() {
-    // Operation 15 is getChatsUserMessages.
+    // Operation 16 is getChatsUserMessages.
     let body = br#"{"id":"m1","dateCreated":"2026-11-25T16:42:06.415Z","toJid":"u@x","jid":"v@x","body":"secret","thread":{"id":"m1"}}"#;
-    raw(&raw_200(15, body));
+    raw(&raw_200(16, body));
     let page = GetChatsUserMessages::new("u")
         .parse(&cfg(), &response(200, &[], body))
         .unwrap();
     assert_eq!(page.messages().len(), 1);
-    assert_eq!(page.messages()[0].id, "m1");
+    assert_eq!(page.messages()[0].id(), Some("m1"));
 }
 
 #[test]
 fn nesting_past_the_recursion_limit_is_a_decode_error() {
-    // Operation 8 is getChatsRoomMessages.
+    // Operation 9 is getChatsRoomMessages.
     let mut deep = "[".repeat(300).into_bytes();
     deep.extend("]".repeat(300).into_bytes());
     let mut unclosed = r#"{"entities":[{"errors":"#.repeat(200).into_bytes();
     unclosed.extend(b"null");
     for body in [deep, unclosed] {
-        raw(&raw_200(8, &body));
+        raw(&raw_200(9, &body));
         let e = GetChatsRoomMessages::new("r")
             .parse(&cfg(), &response(200, &[], &body))
             .unwrap_err();
@@ -69,10 +69,10 @@ fn nesting_past_the_recursion_limit_is_a_decode_error() {
 
 #[test]
 fn an_html_502_with_a_correlation_id_is_an_api_error_with_an_excerpt() {
-    // Operation 6 is getChatsRoom; status 100 + 402 = 502 (bytes 200, 0x92, 0x01);
+    // Operation 7 is getChatsRoom; status 100 + 402 = 502 (bytes 200, 0x92, 0x01);
     // header flag 0b10 with value 12: a correlation id; no query.
     let html = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
-    let mut data = vec![6, 200, 0x92, 0x01, 0, 0b10, 12, 0];
+    let mut data = vec![7, 200, 0x92, 0x01, 0, 0b10, 12, 0];
     data.extend_from_slice(html);
     raw(&data);
     let correlation = "c0ffee00-0000-4000-8000-000000000000";
@@ -94,10 +94,10 @@ fn an_html_502_with_a_correlation_id_is_an_api_error_with_an_excerpt() {
 
 #[test]
 fn a_history_page_that_repeats_itself_ends_the_pager() {
-    // getChatsRoomMessages with limit 1 and before = 1970-01-01T00:00:00Z (query flags
+    // Operation 9, getChatsRoomMessages, with limit 1 and before = 1970-01-01T00:00:00Z (query flags
     // 0b011, limit byte 1, stamp index 1): a page whose message is not older ends.
     let body = br#"{"entities":[{"id":"m1","dateCreated":"1970-01-01T00:00:00Z","toJid":"r","jid":"u","body":"b","thread":{}}]}"#;
-    let mut data = vec![8, 0, 0, 0, 0b011, 1, 1];
+    let mut data = vec![9, 0, 0, 0, 0b011, 1, 1];
     data.extend_from_slice(body);
     raw(&data);
     use genesys_chat::paging::History;
@@ -106,5 +106,8 @@ fn a_history_page_that_repeats_itself_ends_the_pager() {
         .before(genesys_chat::Timestamp::parse("1970-01-01T00:00:00Z").unwrap());
     let page = op.parse(&cfg(), &response(200, &[], body)).unwrap();
     assert_eq!(page.messages().len(), 1);
-    assert!(op.next_page(&page).is_none());
+    assert!(matches!(
+        op.next_page(&page),
+        Err(genesys_chat::Error::HistoryStuck { .. })
+    ));
 }

@@ -490,9 +490,10 @@ fn patch_chats_user_settings() {
 
 #[test]
 fn patch_chats_users_me_settings() {
-    let req = PatchChatsUsersMeSettings::new(ChatUserSettings::notify(NotifyWhen::Always))
-        .to_http(&cfg())
-        .unwrap();
+    let req =
+        PatchChatsUsersMeSettings::new(UserSettingsForChat::default().notify(NotifyWhen::Always))
+            .to_http(&cfg())
+            .unwrap();
     assert_request(
         &req,
         "PATCH",
@@ -691,8 +692,8 @@ fn method_name(m: HttpMethod) -> &'static str {
 }
 
 #[test]
-fn all_has_the_32_operations_of_the_reference() {
-    assert_eq!(operations::ALL.len(), 32);
+fn all_has_the_34_operations_of_the_reference() {
+    assert_eq!(operations::ALL.len(), 34);
     for (meta, row) in operations::ALL.iter().zip(OPS.iter()) {
         assert_eq!(meta.id, row.id, "ALL is not in the order of the reference");
         assert_eq!(method_name(meta.method), row.method, "{}", row.id);
@@ -707,12 +708,7 @@ fn all_has_the_32_operations_of_the_reference() {
             row.id
         );
         assert_eq!(meta.path_params, row.path_params().as_slice(), "{}", row.id);
-        let query: &[&str] = if row.is_history() {
-            &["limit", "before", "after"]
-        } else {
-            &[]
-        };
-        assert_eq!(meta.query_params, query, "{}", row.id);
+        assert_eq!(meta.query_params, row.query_params(), "{}", row.id);
         assert_eq!(meta.request_body, row.request_body, "{}", row.id);
         assert_eq!(meta.response, row.response, "{}", row.id);
         assert_eq!(operations::find(row.id), Some(*meta), "{}", row.id);
@@ -770,18 +766,24 @@ fn parse_chat_message_response() {
     let msg = GetChatsMessage::new(M1)
         .parse(&cfg(), &response(200, &[], &body))
         .unwrap();
-    assert_eq!(msg.id, "0f8fad5b-d9cb-469f-a165-70867728950e");
-    assert_eq!(msg.date_created.as_str(), "2026-11-25T16:42:06.415Z");
+    assert_eq!(msg.id(), Some("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    assert_eq!(
+        msg.date_created().map(Timestamp::as_str),
+        Some("2026-11-25T16:42:06.415Z")
+    );
     assert_eq!(
         msg.date_modified.as_ref().map(Timestamp::as_str),
         Some("2026-11-25T16:45:00.000Z")
     );
     assert_eq!(
-        msg.to_jid,
-        "5f3883f8130b94165bf37a3c@conference.example.orgspan.com"
+        msg.to_jid(),
+        Some("5f3883f8130b94165bf37a3c@conference.example.orgspan.com")
     );
-    assert_eq!(msg.jid, "5f3883f8130b94165bf37a3d@example.orgspan.com");
-    assert_eq!(msg.body, "Release notes are up");
+    assert_eq!(
+        msg.jid(),
+        Some("5f3883f8130b94165bf37a3d@example.orgspan.com")
+    );
+    assert_eq!(msg.body(), "Release notes are up");
     assert_eq!(
         msg.mentions
             .as_ref()
@@ -796,7 +798,7 @@ fn parse_chat_message_response() {
         Some("https://files.example.com/notes.pdf")
     );
     assert_eq!(
-        msg.thread.id.as_deref(),
+        msg.thread_id(),
         Some("7c9e6679-7425-40de-944b-e07fc1f90ae7")
     );
     assert_eq!(
@@ -814,8 +816,8 @@ fn parse_chat_message_response() {
     );
     let reactions = msg.reactions.as_ref().unwrap();
     assert_eq!(reactions.len(), 1);
-    assert_eq!(reactions[0].emoji, "🎉");
-    assert_eq!(reactions[0].users.len(), 1);
+    assert_eq!(reactions[0].emoji(), Some("🎉"));
+    assert_eq!(reactions[0].users().len(), 1);
     // Re-serialised, it is the documented JSON, without the unknown fields.
     assert_eq!(serde_json::to_value(&msg).unwrap(), wire);
 
@@ -968,13 +970,16 @@ fn parse_chat_message_entity_listing() {
     for listing in [&room_history, &thread_history, &by_ids, &user_by_ids] {
         let messages = listing.messages();
         assert_eq!(messages.len(), 2);
-        assert_eq!(messages[0].id, "7c9e6679-7425-40de-944b-e07fc1f90ae7");
-        assert_eq!(messages[0].body, "second");
         assert_eq!(
-            messages[1].jid,
-            "5f3883f8130b94165bf37a3e@example.orgspan.com"
+            messages[0].id(),
+            Some("7c9e6679-7425-40de-944b-e07fc1f90ae7")
         );
-        assert_eq!(messages[1].thread.id, None);
+        assert_eq!(messages[0].body(), "second");
+        assert_eq!(
+            messages[1].jid(),
+            Some("5f3883f8130b94165bf37a3e@example.orgspan.com")
+        );
+        assert_eq!(messages[1].thread_id(), None);
         assert_eq!(serde_json::to_value(listing).unwrap(), listing_wire());
     }
     // An empty history.
@@ -1018,8 +1023,11 @@ fn parse_get_chats_user_messages_accepts_a_listing_and_a_single_message() {
         )
         .unwrap();
     assert_eq!(one.messages().len(), 1);
-    assert_eq!(one.messages()[0].id, "0f8fad5b-d9cb-469f-a165-70867728950e");
-    assert_eq!(one.messages()[0].body, "Lunch at 12:30?");
+    assert_eq!(
+        one.messages()[0].id(),
+        Some("0f8fad5b-d9cb-469f-a165-70867728950e")
+    );
+    assert_eq!(one.messages()[0].body(), "Lunch at 12:30?");
     assert_eq!(
         serde_json::to_value(&one).unwrap(),
         json!({"entities": [{
@@ -1038,10 +1046,21 @@ fn parse_get_chats_user_messages_accepts_a_listing_and_a_single_message() {
 
 #[test]
 fn get_chats_user_messages_does_not_silently_drop_an_undecodable_message() {
-    // The declared single-message shape, but without the required `thread`: it is not a
-    // listing (no `entities`) and not a ChatMessageResponse. getChatsMessage reports such a
-    // body as Error::Decode; the history must not pretend the 1on1 is empty.
+    // The declared single-message shape without the required `thread`: the service may
+    // omit it, so it is one message, as getChatsMessage reads it.
     let body = br#"{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","dateCreated":"2026-11-25T16:42:06.415Z","toJid":"5f3883f8130b94165bf37a3d@example.orgspan.com","jid":"5f3883f8130b94165bf37a3e@example.orgspan.com","body":"Lunch at 12:30?"}"#;
+    let single = GetChatsMessage::new(M1)
+        .parse(&cfg(), &response(200, &[], body))
+        .unwrap();
+    assert_eq!(single.thread, None);
+    let history = GetChatsUserMessages::new(USER)
+        .parse(&cfg(), &response(200, &[], body))
+        .unwrap();
+    assert_eq!(history, ChatMessageEntityListing::of(vec![single]));
+    // A field of the wrong type: not a message, and the history must not pretend the
+    // 1on1 is empty.
+    let body =
+        br#"{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","body":"Lunch at 12:30?","thread":"t"}"#;
     let single = GetChatsMessage::new(M1).parse(&cfg(), &response(200, &[], body));
     assert!(matches!(single, Err(Error::Decode { .. })), "{single:?}");
     let history = GetChatsUserMessages::new(USER).parse(&cfg(), &response(200, &[], body));
@@ -1073,7 +1092,7 @@ fn parse_room_participant() {
     assert_eq!(
         p,
         RoomParticipant {
-            participant_jid: "5f3883f8130b94165bf37a3d@example.orgspan.com".to_owned()
+            participant_jid: Some("5f3883f8130b94165bf37a3d@example.orgspan.com".to_owned())
         }
     );
     assert_eq!(
@@ -1169,16 +1188,26 @@ fn parse_chat_user_settings() {
         GetChatsUserSettings::new(USER_ID)
             .parse(&cfg(), &resp)
             .unwrap(),
-        GetChatsUsersMeSettings::new().parse(&cfg(), &resp).unwrap(),
         PatchChatsUserSettings::new(USER_ID, ChatUserSettings::notify(NotifyWhen::Always))
             .parse(&cfg(), &resp)
             .unwrap(),
-        PatchChatsUsersMeSettings::new(ChatUserSettings::notify(NotifyWhen::Always))
+    ];
+    let me = [
+        GetChatsUsersMeSettings::new().parse(&cfg(), &resp).unwrap(),
+        PatchChatsUsersMeSettings::new(UserSettingsForChat::default().notify(NotifyWhen::Always))
             .parse(&cfg(), &resp)
             .unwrap(),
     ];
+    for s in me {
+        assert_eq!(s.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
+        assert_eq!(s.muted, None);
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({"mobile": {"notifications": {"when": "OnlyWhenInactive"}}})
+        );
+    }
     for s in parsed {
-        assert_eq!(s.mobile.notifications.when, NotifyWhen::OnlyWhenInactive);
+        assert_eq!(s.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
         assert_eq!(
             serde_json::to_value(&s).unwrap(),
             json!({"mobile": {"notifications": {"when": "OnlyWhenInactive"}}})
@@ -1196,8 +1225,8 @@ fn parse_chat_user_settings() {
         )
         .unwrap();
     assert_eq!(
-        s.mobile.notifications.when,
-        NotifyWhen::Unknown("Never".to_owned())
+        s.notify_when(),
+        Some(&NotifyWhen::Unknown("Never".to_owned()))
     );
     assert_eq!(
         serde_json::to_value(&s).unwrap(),
@@ -1213,7 +1242,7 @@ fn parse_chat_user_settings() {
             ),
         )
         .unwrap();
-    assert_eq!(s.mobile.notifications.when, NotifyWhen::Always);
+    assert_eq!(s.notify_when(), Some(&NotifyWhen::Always));
 }
 
 #[test]
@@ -1242,7 +1271,7 @@ fn parse_chat_send_message_response() {
         assert_eq!(
             r,
             ChatSendMessageResponse {
-                id: "0f8fad5b-d9cb-469f-a165-70867728950e".to_owned()
+                id: Some("0f8fad5b-d9cb-469f-a165-70867728950e".to_owned())
             }
         );
         assert_eq!(
@@ -1267,7 +1296,7 @@ fn parse_create_room_response() {
     assert_eq!(
         r,
         CreateRoomResponse {
-            jid: "5f3883f8130b94165bf37a3c@conference.example.orgspan.com".to_owned()
+            jid: Some("5f3883f8130b94165bf37a3c@conference.example.orgspan.com".to_owned())
         }
     );
     assert_eq!(
@@ -1502,8 +1531,8 @@ fn undecodable_2xx_is_a_decode_error_without_chat_text() {
     }
     assert_eq!(err.status(), Some(200));
 
-    // Valid JSON missing a required field.
-    let body = br#"{"id":"m1","body":"meet me at the usual place"}"#;
+    // Valid JSON with a field of the wrong type.
+    let body = br#"{"id":"m1","body":"meet me at the usual place","edited":"yes"}"#;
     let err = GetChatsMessage::new(M1)
         .parse(&cfg(), &response(200, &[], body))
         .unwrap_err();
@@ -1528,22 +1557,38 @@ fn undecodable_2xx_is_a_decode_error_without_chat_text() {
 #[test]
 fn decode_error_reason_does_not_leak_quoted_chat_text() {
     // A string where a message object is expected: serde quotes the string in its
-    // message; the text contains quotes of its own.
+    // message; the text contains quotes of its own. The item is set aside as malformed,
+    // and its reason is masked.
     let body = br#"{"entities":["Meet me at \"the usual place\" after work"]}"#;
-    let err = GetChatsRoomMessages::new(ROOM)
+    let page = GetChatsRoomMessages::new(ROOM)
         .parse(&cfg(), &response(200, &[], body))
-        .unwrap_err();
-    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
-    for shown in [err.to_string(), format!("{err:?}")] {
+        .unwrap();
+    assert!(page.messages().is_empty());
+    assert_eq!(
+        page.malformed,
+        vec![MalformedItem {
+            field: "entities",
+            index: 0,
+            reason: "invalid type: string \"…\", expected a ChatMessageResponse object".to_owned(),
+        }]
+    );
+    for shown in [format!("{page:?}"), page.malformed[0].to_string()] {
         assert!(!shown.contains("usual place"), "{shown}");
         assert!(!shown.contains("after work"), "{shown}");
         assert!(!shown.contains("Meet me"), "{shown}");
     }
     // A text that starts with a quote leaks whole.
     let body = br#"{"entities":["\"secret"]}"#;
+    let page = GetChatsRoomMessages::new(ROOM)
+        .parse(&cfg(), &response(200, &[], body))
+        .unwrap();
+    assert!(!format!("{page:?}").contains("secret"), "{page:?}");
+    // Where the whole response fails, the decode error masks it too.
+    let body = br#"{"entities":{"id":"\"secret"}}"#;
     let err = GetChatsRoomMessages::new(ROOM)
         .parse(&cfg(), &response(200, &[], body))
         .unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
     assert!(!err.to_string().contains("secret"), "{err}");
 }
 
@@ -1556,7 +1601,7 @@ fn body_over_the_cap_is_body_too_large() {
     let ok = PostChatsRoomMessages::new(ROOM, SendMessageBody::new("hi"))
         .parse(&cfg, &response(200, &[], at_cap))
         .unwrap();
-    assert_eq!(ok.id, "m-12345");
+    assert_eq!(ok.id(), Some("m-12345"));
     // 17 bytes: refused before parsing.
     let over = br#"{"id":"m-123456"}"#;
     let err = PostChatsRoomMessages::new(ROOM, SendMessageBody::new("hi"))

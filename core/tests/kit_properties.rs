@@ -2,7 +2,7 @@
 //! (`genesys_chat::strategies`, the `proptest` feature, on for the core's own tests), and
 //! tests of the kit itself.
 //!
-//! Each property checks all 32 operations in every case (`every_operation`). Case counts:
+//! Each property checks all 34 operations and "my chats" in every case (`every_operation`). Case counts:
 //! 256 by default, `PROPTEST_CASES` raises them (see README-proptest.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use genesys_chat::operation::HistoryQuery;
-use genesys_chat::operations::ALL;
+use genesys_chat::operations::{ALL, USERS};
 use genesys_chat::strategies::{
     self, AnyBody, AnyOperation, Invalid, Mode, OperationKit, OperationVisitor, PathParam,
     client_config, every_operation, operation_sequence, proptest_config,
@@ -23,7 +23,7 @@ use proptest::test_runner::{
     Config as ProptestConfig, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
 };
 
-/// Cases per property in CI (each case covers all 32 operations).
+/// Cases per property in CI (each case covers all 34 operations and "my chats").
 const CASES: u32 = 256;
 
 fn fail(message: impl Into<String>) -> TestCaseError {
@@ -42,9 +42,29 @@ fn prefix_segments(cfg: &Config) -> usize {
 }
 
 /// The query options that are set, in the order they must be sent, as text.
-fn expected_query(q: Option<&HistoryQuery>) -> Vec<(String, String)> {
-    let Some(q) = q else { return Vec::new() };
+fn expected_query(op: &AnyOperation) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let flag = |out: &mut Vec<(String, String)>, name: &str, value: Option<bool>| {
+        if let Some(v) = value {
+            out.push((name.to_owned(), if v { "true" } else { "false" }.to_owned()));
+        }
+    };
+    match op {
+        AnyOperation::GetChatsRoomParticipants(o) => flag(&mut out, "notify", o.query.notify),
+        AnyOperation::GetUsersChatsMe(o) => {
+            flag(&mut out, "excludeClosed", o.query.exclude_closed);
+            flag(&mut out, "includePresence", o.query.include_presence);
+            flag(&mut out, "includeRoomOwners", o.query.include_room_owners);
+            if let Some(after) = &o.query.after {
+                out.push(("after".to_owned(), after.clone()));
+            }
+        }
+        _ => {}
+    }
+    let Some(q) = op.history_query() else {
+        return out;
+    };
+    let q: &HistoryQuery = q;
     if let Some(limit) = q.limit {
         out.push(("limit".to_owned(), limit.to_string()));
     }
@@ -54,6 +74,7 @@ fn expected_query(q: Option<&HistoryQuery>) -> Vec<(String, String)> {
     if let Some(after) = &q.after {
         out.push(("after".to_owned(), after.as_str().to_owned()));
     }
+    flag(&mut out, "excludeMetadata", q.exclude_metadata);
     out
 }
 
@@ -106,7 +127,7 @@ fn check_request(
     prop_assert!(values.next().is_none(), "{}: values left over", id);
 
     // The query holds exactly the options that are set, in order, exactly.
-    let expected = expected_query(op.history_query());
+    let expected = expected_query(op);
     let actual: Vec<(String, String)> = uri
         .query()
         .map(|q| q.split('&').collect::<Vec<_>>())
@@ -170,23 +191,23 @@ fn check_request(
 
 #[test]
 fn the_kit_covers_every_operation_in_the_order_of_all() {
-    assert_eq!(AnyOperation::COUNT, 32);
-    assert_eq!(ALL.len(), 32);
+    assert_eq!(AnyOperation::COUNT, 35);
+    assert_eq!(ALL.len(), 34);
     let mut runner = TestRunner::deterministic();
     let ops = every_operation(Mode::Valid)
         .new_tree(&mut runner)
         .unwrap()
         .current();
     let ids: Vec<&str> = ops.iter().map(AnyOperation::id).collect();
-    let official: Vec<&str> = ALL.iter().map(|m| m.id).collect();
+    let official: Vec<&str> = ALL.iter().chain(USERS).map(|m| m.id).collect();
     assert_eq!(ids, official);
-    for (op, meta) in ops.iter().zip(ALL) {
+    for (op, meta) in ops.iter().zip(ALL.iter().chain(USERS)) {
         assert_eq!(op.meta(), *meta);
         let params: Vec<&str> = op.path_values().iter().map(|(p, _)| p.name()).collect();
         assert_eq!(params, meta.path_params, "{}", meta.id);
         assert_eq!(
             op.history_query().is_some(),
-            !meta.query_params.is_empty(),
+            meta.query_params.contains(&"excludeMetadata"),
             "{}",
             meta.id
         );
@@ -210,8 +231,9 @@ fn the_kit_covers_every_operation_in_the_order_of_all() {
     }
     assert!(AnyOperation::strategy_for("getChatsNothing", Mode::Valid).is_none());
     // Every operation whose input has a rule can be made invalid: all but the two
-    // settings reads and `patchChatsUsersMeSettings`.
-    assert_eq!(AnyOperation::invalid_strategies().len(), 29);
+    // settings reads, `patchChatsUsersMeSettings`, `postChatsUsersMeSettings` and
+    // `deleteChatsUsersMeSettings`.
+    assert_eq!(AnyOperation::invalid_strategies().len(), 30);
     let models: BTreeSet<&str> = ALL.iter().filter_map(|m| m.request_body).collect();
     assert_eq!(models, AnyBody::MODELS.iter().copied().collect());
 }

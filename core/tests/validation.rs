@@ -421,12 +421,18 @@ fn missing_token_is_an_error() {
 
 #[test]
 fn bad_base_urls_are_refused() {
+    const SCHEME: &str = "invalid `baseUrl`: must start with https:// or http://";
+    const CREDENTIALS: &str = "invalid `baseUrl`: holds credentials (user@host); pass the URL without them (e.g. https://api.mypurecloud.com) and the token or client credentials through Config or Credentials";
+    const QUERY_OR_FRAGMENT: &str = "invalid `baseUrl`: holds a query (?…) or a fragment (#…); pass the base URL alone, e.g. https://api.mypurecloud.com or https://gw.example.com/genesys";
+    const API_V2: &str = "invalid `baseUrl`: ends in /api/v2, which the client puts in front of every path itself; pass the URL without /api/v2, e.g. https://api.mypurecloud.com, not https://api.mypurecloud.com/api/v2";
     for (url, says) in [
-        ("ftp://api.example.com", "https://"),
-        ("api.example.com", "https://"),
-        ("https://user:secret@api.example.com", "credentials"),
-        ("https://api.example.com/?a=1", "query or fragment"),
-        ("https://api.example.com/#top", "query or fragment"),
+        ("ftp://api.example.com", SCHEME),
+        ("api.example.com", SCHEME),
+        ("https://user:secret@api.example.com", CREDENTIALS),
+        ("https://api.example.com/?a=1", QUERY_OR_FRAGMENT),
+        ("https://api.example.com/#top", QUERY_OR_FRAGMENT),
+        ("https://api.example.com/api/v2", API_V2),
+        ("https://gw.example.com/genesys/API/V2/", API_V2),
     ] {
         let err = Config::with_base_url(url).unwrap_err();
         assert!(
@@ -439,7 +445,7 @@ fn bad_base_urls_are_refused() {
             ),
             "{url}: {err:?}"
         );
-        assert!(err.to_string().contains(says), "{url}: {err}");
+        assert_eq!(err.to_string(), says, "{url}");
         assert!(!err.to_string().contains("secret"), "{err}");
     }
 }

@@ -286,6 +286,9 @@ pub struct ChatSettings {
     /// How long messages are kept, 10 to 3650 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_retention_period_days: Option<u32>,
+    /// Whether reactions to messages are enabled in the organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reactions_enabled: Option<bool>,
 }
 
 impl ChatSettings {
@@ -293,7 +296,14 @@ impl ChatSettings {
     pub fn with_retention_days(days: u32) -> Self {
         ChatSettings {
             message_retention_period_days: Some(days),
+            reactions_enabled: None,
         }
+    }
+
+    /// These settings with reactions enabled or disabled (`reactionsEnabled`).
+    pub fn reactions_enabled(mut self, enabled: bool) -> Self {
+        self.reactions_enabled = Some(enabled);
+        self
     }
 }
 
@@ -314,21 +324,43 @@ impl Validate for ChatSettings {
 }
 
 /// `ChatUserSettings`: a user's chat settings (a request and a response).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// The schema marks `mobile`, `notifications` and `when` required; the service may omit
+/// or null any of them, so each is an `Option` and [`ChatUserSettings::notify_when`]
+/// reads through them.
+///
+/// ```
+/// use genesys_chat::models::{ChatUserSettings, NotifyWhen};
+///
+/// let settings: ChatUserSettings = serde_json::from_str(r#"{"mobile":{"notifications":null}}"#)?;
+/// assert_eq!(settings.notify_when(), None);
+/// assert_eq!(ChatUserSettings::notify(NotifyWhen::Always).notify_when(), Some(&NotifyWhen::Always));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatUserSettings {
     /// Mobile settings.
-    pub mobile: MobileSettings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<MobileSettings>,
 }
 
 impl ChatUserSettings {
     /// Settings that notify on mobile `when` given.
     pub fn notify(when: NotifyWhen) -> Self {
         ChatUserSettings {
-            mobile: MobileSettings {
-                notifications: MobileNotificationSettings { when },
-            },
+            mobile: Some(MobileSettings {
+                notifications: Some(MobileNotificationSettings { when: Some(when) }),
+            }),
         }
+    }
+
+    /// When mobile notifications are sent, when the settings say.
+    pub fn notify_when(&self) -> Option<&NotifyWhen> {
+        self.mobile
+            .as_ref()
+            .and_then(|m| m.notifications.as_ref())
+            .and_then(|n| n.when.as_ref())
     }
 }
 
@@ -339,17 +371,19 @@ impl Validate for ChatUserSettings {
 }
 
 /// `MobileSettings`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MobileSettings {
     /// Notification settings.
-    pub notifications: MobileNotificationSettings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<MobileNotificationSettings>,
 }
 
 /// `MobileNotificationSettings`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MobileNotificationSettings {
     /// When to notify.
-    pub when: NotifyWhen,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<NotifyWhen>,
 }

@@ -1,17 +1,25 @@
-//! The 32 operations of the official `ChatApi`, one struct each.
+//! The 34 operations of the official `ChatApi`, one struct each, and apart from them
+//! the one Users API operation a chat program needs ("my chats", [`GetUsersChatsMe`]).
 //!
 //! Each struct is named after the official operation id (`postChatsRoomMessages` →
 //! [`PostChatsRoomMessages`]), is built with `new(required…)` plus setters for optional
-//! parts, and implements [`Operation`]. The table at the bottom of this file is the one
-//! source of truth: the structs, their docs, [`OperationMeta`] and [`ALL`] all come from it.
-//! Adding an operation is one entry there.
+//! parts, and implements [`Operation`]. The tables in this file are the one source of
+//! truth: the structs, their docs, [`OperationMeta`], [`ALL`] (the Chat API) and [`USERS`]
+//! (the Users API operations) all come from them. Adding an operation is one entry there.
+//!
+//! Every operation also takes per-call headers and timeouts through
+//! [`CallOptions`](crate::CallOptions).
 
 use crate::models::*;
 use crate::operation::{
-    HistoryQuery, HttpMethod, Operation, OperationMeta, build_request, json_body, parse_history,
-    parse_json, parse_void,
+    HistoryQuery, HttpMethod, MyChatsQuery, Operation, OperationMeta, ParticipantsQuery,
+    QueryParams, build_request, json_body, parse_history, parse_json, parse_void,
 };
 use crate::{Config, Error, Timestamp};
+
+mod my_chats;
+
+pub use my_chats::MyChatsWalk;
 
 /// The second expression when given, else the first (for optional macro parts).
 macro_rules! either {
@@ -23,16 +31,77 @@ macro_rules! either {
     };
 }
 
+/// Whether `snake` is the official id `id` in snake_case, as the Python SDK names its
+/// methods (`postChatsRoomMessages` → `post_chats_room_messages`): checked at compile time
+/// for every entry of the tables.
+const fn is_snake_case_of(id: &str, snake: &str) -> bool {
+    let (id, snake) = (id.as_bytes(), snake.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < id.len() {
+        let c = id[i];
+        if c.is_ascii_uppercase() {
+            if j >= snake.len() || snake[j] != b'_' {
+                return false;
+            }
+            j += 1;
+            if j >= snake.len() || snake[j] != c.to_ascii_lowercase() {
+                return false;
+            }
+        } else if j >= snake.len() || snake[j] != c {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
+    j == snake.len()
+}
+
+/// Defines a table of operations. Each entry also names the client method that runs it
+/// (`snake:`, the official id in snake_case, checked at compile time), and each table
+/// defines a hidden exported macro (`__for_each_chat_operation!` for [`ALL`],
+/// `__for_each_users_operation!` for [`USERS`]) that hands every entry to a macro of the
+/// caller's: the transport crates generate their method per operation from it, so no
+/// other list of the operations exists.
 macro_rules! operations {
-    ($(
+    (
+        $(#[doc = $table_doc:literal])*
+        pub const ALL;
+        $($entries:tt)+
+    ) => {
+        operations! {
+            @table __for_each_chat_operation;
+            $(#[doc = $table_doc])*
+            pub const ALL;
+            $($entries)+
+        }
+    };
+    (
+        $(#[doc = $table_doc:literal])*
+        pub const USERS;
+        $($entries:tt)+
+    ) => {
+        operations! {
+            @table __for_each_users_operation;
+            $(#[doc = $table_doc])*
+            pub const USERS;
+            $($entries)+
+        }
+    };
+    (
+        @table $each:ident;
+        $(#[doc = $table_doc:literal])*
+        pub const $table:ident;
+        $(
         $(#[doc = $extra:literal])*
         $name:ident = $id:literal {
             $method:ident $path:literal,
+            snake: $snake:ident,
             summary: $summary:literal,
             permissions: [$($perm:literal),*],
             preview: $preview:literal,
             path: { $($field:ident: $pname:literal),* },
             $(query: $query:ty,)?
+            $(options: $opts:ty,)?
             $(body: $body:ty,)?
             output: $output:ty = $parse:ident,
         }
@@ -56,8 +125,12 @@ macro_rules! operations {
                     pub $field: String,
                 )*
                 $(
-                    /// The query options (`limit`, `before`, `after`).
+                    /// The query options (`limit`, `before`, `after`, `excludeMetadata`).
                     pub query: $query,
+                )?
+                $(
+                    #[doc = concat!("The query options (`", stringify!($opts), "`).")]
+                    pub query: $opts,
                 )?
                 $(
                     #[doc = concat!("The request body (`", stringify!($body), "`).")]
@@ -72,6 +145,7 @@ macro_rules! operations {
                     $name {
                         $($field: $field.into(),)*
                         $(query: <$query>::default(),)?
+                        $(query: <$opts>::default(),)?
                         $(body: { let body: $body = body; body },)?
                     }
                 }
@@ -95,6 +169,13 @@ macro_rules! operations {
                     /// Returns only messages newer than `after` (exclusive).
                     pub fn after(mut self, after: Timestamp) -> Self {
                         self.query.after = Some(after);
+                        self
+                    }
+
+                    /// Whether the service leaves the messages' metadata out
+                    /// (`excludeMetadata`, sent as `true` or `false`); kept on every page.
+                    pub fn exclude_metadata(mut self, exclude: bool) -> Self {
+                        self.query.exclude_metadata = Some(exclude);
                         self
                     }
                 }
@@ -121,7 +202,10 @@ macro_rules! operations {
                     preview: $preview,
                     idempotent: HttpMethod::$method.is_idempotent(),
                     path_params: &[$($pname),*],
-                    query_params: either!(&[]; $({ let _: Option<$query> = None; HistoryQuery::NAMES })?),
+                    query_params: either!(
+                        either!(&[]; $(<$opts>::NAMES)?);
+                        $({ let _: Option<$query> = None; HistoryQuery::NAMES })?
+                    ),
                     request_body: either!(None; $(Some(stringify!($body)))?),
                     response: {
                         let name = stringify!($output);
@@ -132,8 +216,10 @@ macro_rules! operations {
                 fn to_http(&self, cfg: &Config) -> Result<http::Request<Vec<u8>>, Error> {
                     let body: Option<Vec<u8>> =
                         either!(None; $({ let b: &$body = &self.body; Some(json_body(b)?) })?);
-                    let query: Option<&HistoryQuery> =
-                        either!(None; $({ let q: &$query = &self.query; Some(q) })?);
+                    let query: Option<&dyn QueryParams> = either!(
+                        either!(None; $({ let q: &$opts = &self.query; Some(q as &dyn QueryParams) })?);
+                        $({ let q: &$query = &self.query; Some(q as &dyn QueryParams) })?
+                    );
                     build_request(
                         cfg,
                         Self::META,
@@ -153,18 +239,61 @@ macro_rules! operations {
             }
         )+
 
-        /// The metadata of all 32 operations, in the order of the official reference.
+        $(#[doc = $table_doc])*
         ///
         /// | operation | method | path |
         /// |---|---|---|
         #[doc = concat!($("| [`", $id, "`](", stringify!($name), ") | ", stringify!($method), " | `", $path, "` |\n"),+)]
-        pub const ALL: &[&OperationMeta] = &[$(<$name as Operation>::META),+];
+        pub const $table: &[&OperationMeta] = &[$(<$name as Operation>::META),+];
+
+        $(
+            const _: () = assert!(
+                is_snake_case_of($id, stringify!($snake)),
+                concat!("`snake:` of `", $id, "` is not its id in snake_case")
+            );
+        )+
+
+        /// Hands every entry of this table to the macro `$callback`, as
+        /// `Name = "officialId" { op: <path>, method: Get, path: "/api/v2/…",
+        /// summary: "…", permissions: ["…"], preview: false, params: [field, …],
+        /// [query: Type,] [options: Type,] [body: Type,] output: Type,
+        /// snake: method_name, }`, one
+        /// entry after the other. For the transport crates' methods; not a stable API.
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! $each {
+            ($callback:ident) => {
+                $callback! {
+                    $(
+                        $name = $id {
+                            op: $crate::operations::$name,
+                            method: $method,
+                            path: $path,
+                            summary: $summary,
+                            permissions: [$($perm),*],
+                            preview: $preview,
+                            params: [$($field),*],
+                            $(query: $query,)?
+                            $(options: $opts,)?
+                            $(body: $body,)?
+                            output: $output,
+                            snake: $snake,
+                        }
+                    )+
+                }
+            };
+        }
     };
 }
 
 operations! {
+    /// The metadata of all 34 operations of the Chat API (`ChatApi`), in the order of the
+    /// official reference. The Users API operation "my chats" is not among them: it is in
+    /// [`USERS`].
+    pub const ALL;
     DeleteChatsRoomMessage = "deleteChatsRoomMessage" {
         Delete "/api/v2/chats/rooms/{roomJid}/messages/{messageId}",
+        snake: delete_chats_room_message,
         summary: "Delete a message in a room",
         permissions: ["chat:chat:access", "chat:roomMessage:delete"],
         preview: false,
@@ -173,6 +302,7 @@ operations! {
     }
     DeleteChatsRoomMessagesPin = "deleteChatsRoomMessagesPin" {
         Delete "/api/v2/chats/rooms/{roomJid}/messages/pins/{pinnedMessageId}",
+        snake: delete_chats_room_messages_pin,
         summary: "Remove a pinned message from a room",
         permissions: ["chat:chat:access", "chat:room:edit"],
         preview: false,
@@ -181,6 +311,7 @@ operations! {
     }
     DeleteChatsRoomParticipant = "deleteChatsRoomParticipant" {
         Delete "/api/v2/chats/rooms/{roomJid}/participants/{userId}",
+        snake: delete_chats_room_participant,
         summary: "Remove a user from a room.",
         permissions: ["chat:chat:access", "chat:participant:delete"],
         preview: false,
@@ -189,6 +320,7 @@ operations! {
     }
     DeleteChatsUserMessage = "deleteChatsUserMessage" {
         Delete "/api/v2/chats/users/{userId}/messages/{messageId}",
+        snake: delete_chats_user_message,
         summary: "Delete a message to a user",
         permissions: ["chat:chat:access", "chat:1on1Message:delete"],
         preview: false,
@@ -197,14 +329,27 @@ operations! {
     }
     DeleteChatsUserMessagesPin = "deleteChatsUserMessagesPin" {
         Delete "/api/v2/chats/users/{userId}/messages/pins/{pinnedMessageId}",
+        snake: delete_chats_user_messages_pin,
         summary: "Remove a pinned message from a 1on1",
         permissions: ["chat:chat:access", "chat:1on1:edit"],
         preview: true,
         path: { user_id: "userId", pinned_message_id: "pinnedMessageId" },
         output: () = parse_void,
     }
+    /// Permissions: the official SDKs name none for this operation (like the other
+    /// `users/me` operations), so none is listed and none is checked here.
+    DeleteChatsUsersMeSettings = "deleteChatsUsersMeSettings" {
+        Delete "/api/v2/chats/users/me/settings",
+        snake: delete_chats_users_me_settings,
+        summary: "Delete a user's chat settings",
+        permissions: [],
+        preview: false,
+        path: {},
+        output: () = parse_void,
+    }
     GetChatsMessage = "getChatsMessage" {
         Get "/api/v2/chats/messages/{messageId}",
+        snake: get_chats_message,
         summary: "Get a message",
         permissions: ["chat:chat:access", "chat:1on1Message:view", "chat:room:view"],
         preview: false,
@@ -213,6 +358,7 @@ operations! {
     }
     GetChatsRoom = "getChatsRoom" {
         Get "/api/v2/chats/rooms/{roomJid}",
+        snake: get_chats_room,
         summary: "Get a room",
         permissions: ["chat:chat:access", "chat:room:view"],
         preview: false,
@@ -223,6 +369,7 @@ operations! {
     /// travel as `%2C`); [`GetChatsRoomMessage::ids`] builds it from a list.
     GetChatsRoomMessage = "getChatsRoomMessage" {
         Get "/api/v2/chats/rooms/{roomJid}/messages/{messageIds}",
+        snake: get_chats_room_message,
         summary: "Get messages by id(s) from a room",
         permissions: ["chat:chat:access", "chat:room:view"],
         preview: false,
@@ -233,6 +380,7 @@ operations! {
     /// request for the next older page.
     GetChatsRoomMessages = "getChatsRoomMessages" {
         Get "/api/v2/chats/rooms/{roomJid}/messages",
+        snake: get_chats_room_messages,
         summary: "Get a room's message history",
         permissions: ["chat:chat:access", "chat:room:view"],
         preview: false,
@@ -242,22 +390,27 @@ operations! {
     }
     GetChatsRoomParticipant = "getChatsRoomParticipant" {
         Get "/api/v2/chats/rooms/{roomJid}/participants/{participantJid}",
+        snake: get_chats_room_participant,
         summary: "Get a room participant",
         permissions: [],
         preview: false,
         path: { room_jid: "roomJid", participant_jid: "participantJid" },
         output: RoomParticipant = parse_json,
     }
+    /// [`GetChatsRoomParticipants::notify`] asks for the users to notify (`notify`).
     GetChatsRoomParticipants = "getChatsRoomParticipants" {
         Get "/api/v2/chats/rooms/{roomJid}/participants",
+        snake: get_chats_room_participants,
         summary: "Get room participants in a room",
         permissions: ["chat:chat:access", "chat:room:view"],
         preview: false,
         path: { room_jid: "roomJid" },
+        options: ParticipantsQuery,
         output: RoomParticipantsResponse = parse_json,
     }
     GetChatsSettings = "getChatsSettings" {
         Get "/api/v2/chats/settings",
+        snake: get_chats_settings,
         summary: "Get Chat Settings.",
         permissions: ["chat:setting:view", "chat:setting:edit"],
         preview: false,
@@ -268,6 +421,7 @@ operations! {
     /// request for the next older page.
     GetChatsThreadMessages = "getChatsThreadMessages" {
         Get "/api/v2/chats/threads/{threadId}/messages",
+        snake: get_chats_thread_messages,
         summary: "Get history by thread",
         permissions: ["chat:chat:access", "chat:room:view"],
         preview: false,
@@ -277,6 +431,7 @@ operations! {
     }
     GetChatsUser = "getChatsUser" {
         Get "/api/v2/chats/users/{userId}",
+        snake: get_chats_user,
         summary: "Get information for a 1on1",
         permissions: ["chat:chat:access", "chat:1on1:view"],
         preview: true,
@@ -287,6 +442,7 @@ operations! {
     /// travel as `%2C`); [`GetChatsUserMessage::ids`] builds it from a list.
     GetChatsUserMessage = "getChatsUserMessage" {
         Get "/api/v2/chats/users/{userId}/messages/{messageIds}",
+        snake: get_chats_user_message,
         summary: "Get messages by id(s) from a 1on1",
         permissions: ["chat:chat:access", "chat:1on1Message:view"],
         preview: false,
@@ -301,6 +457,7 @@ operations! {
     /// [`History::next_page`](crate::paging::History::next_page) gives the next older page.
     GetChatsUserMessages = "getChatsUserMessages" {
         Get "/api/v2/chats/users/{userId}/messages",
+        snake: get_chats_user_messages,
         summary: "Get 1on1 History between a user",
         permissions: ["chat:chat:access", "chat:1on1Message:view"],
         preview: false,
@@ -310,22 +467,27 @@ operations! {
     }
     GetChatsUserSettings = "getChatsUserSettings" {
         Get "/api/v2/chats/users/{userId}/settings",
+        snake: get_chats_user_settings,
         summary: "Get a user's chat settings",
         permissions: ["chat:usersettings:view", "chat:setting:view"],
         preview: true,
         path: { user_id: "userId" },
         output: ChatUserSettings = parse_json,
     }
+    /// Answers the caller's own settings, `UserSettingsForChat` (the `{userId}` form
+    /// still answers `ChatUserSettings`). Permissions: the official SDKs name none.
     GetChatsUsersMeSettings = "getChatsUsersMeSettings" {
         Get "/api/v2/chats/users/me/settings",
+        snake: get_chats_users_me_settings,
         summary: "Get a user's chat settings",
         permissions: [],
         preview: true,
         path: {},
-        output: ChatUserSettings = parse_json,
+        output: UserSettingsForChat = parse_json,
     }
     PatchChatsRoom = "patchChatsRoom" {
         Patch "/api/v2/chats/rooms/{roomJid}",
+        snake: patch_chats_room,
         summary: "Set properties for a room",
         permissions: ["chat:chat:access", "chat:room:edit"],
         preview: false,
@@ -335,6 +497,7 @@ operations! {
     }
     PatchChatsRoomMessage = "patchChatsRoomMessage" {
         Patch "/api/v2/chats/rooms/{roomJid}/messages/{messageId}",
+        snake: patch_chats_room_message,
         summary: "Edit a message in a room",
         permissions: ["chat:chat:access", "chat:roomMessage:edit"],
         preview: false,
@@ -344,6 +507,7 @@ operations! {
     }
     PatchChatsSettings = "patchChatsSettings" {
         Patch "/api/v2/chats/settings",
+        snake: patch_chats_settings,
         summary: "Patch Chat Settings.",
         permissions: ["chat:setting:edit"],
         preview: false,
@@ -353,6 +517,7 @@ operations! {
     }
     PatchChatsUserMessage = "patchChatsUserMessage" {
         Patch "/api/v2/chats/users/{userId}/messages/{messageId}",
+        snake: patch_chats_user_message,
         summary: "Edit a message to a user",
         permissions: ["chat:chat:access", "chat:1on1Message:view"],
         preview: false,
@@ -362,6 +527,7 @@ operations! {
     }
     PatchChatsUserSettings = "patchChatsUserSettings" {
         Patch "/api/v2/chats/users/{userId}/settings",
+        snake: patch_chats_user_settings,
         summary: "Update a user's chat settings",
         permissions: ["chat:usersettings:edit", "chat:setting:edit"],
         preview: true,
@@ -369,17 +535,21 @@ operations! {
         body: ChatUserSettings,
         output: ChatUserSettings = parse_json,
     }
+    /// Takes and answers `UserSettingsForChat`: the fields sent change, the others stay.
+    /// Permissions: the official SDKs name none.
     PatchChatsUsersMeSettings = "patchChatsUsersMeSettings" {
         Patch "/api/v2/chats/users/me/settings",
+        snake: patch_chats_users_me_settings,
         summary: "Update a user's chat settings",
         permissions: [],
         preview: true,
         path: {},
-        body: ChatUserSettings,
-        output: ChatUserSettings = parse_json,
+        body: UserSettingsForChat,
+        output: UserSettingsForChat = parse_json,
     }
     PostChatsRoomMessages = "postChatsRoomMessages" {
         Post "/api/v2/chats/rooms/{roomJid}/messages",
+        snake: post_chats_room_messages,
         summary: "Send a message to a room",
         permissions: ["chat:chat:access", "chat:roomMessage:add"],
         preview: false,
@@ -389,6 +559,7 @@ operations! {
     }
     PostChatsRoomMessagesPins = "postChatsRoomMessagesPins" {
         Post "/api/v2/chats/rooms/{roomJid}/messages/pins",
+        snake: post_chats_room_messages_pins,
         summary: "Add pinned messages for a room, up to a maximum of 5 pinned messages",
         permissions: ["chat:chat:access", "chat:room:edit"],
         preview: false,
@@ -399,6 +570,7 @@ operations! {
     /// Sent with an empty body, as the official SDKs do.
     PostChatsRoomParticipant = "postChatsRoomParticipant" {
         Post "/api/v2/chats/rooms/{roomJid}/participants/{userId}",
+        snake: post_chats_room_participant,
         summary: "Join a room",
         permissions: ["chat:chat:access", "chat:participant:add"],
         preview: false,
@@ -407,6 +579,7 @@ operations! {
     }
     PostChatsRooms = "postChatsRooms" {
         Post "/api/v2/chats/rooms",
+        snake: post_chats_rooms,
         summary: "Create an adhoc room",
         permissions: ["chat:chat:access", "chat:room:add"],
         preview: false,
@@ -416,6 +589,7 @@ operations! {
     }
     PostChatsUserMessages = "postChatsUserMessages" {
         Post "/api/v2/chats/users/{userId}/messages",
+        snake: post_chats_user_messages,
         summary: "Send a message to a user",
         permissions: ["chat:chat:access", "chat:1on1Message:add"],
         preview: false,
@@ -425,6 +599,7 @@ operations! {
     }
     PostChatsUserMessagesPins = "postChatsUserMessagesPins" {
         Post "/api/v2/chats/users/{userId}/messages/pins",
+        snake: post_chats_user_messages_pins,
         summary: "Add pinned messages for a 1on1, up to a maximum of 5 pinned messages",
         permissions: ["chat:chat:access", "chat:1on1:edit"],
         preview: true,
@@ -432,9 +607,23 @@ operations! {
         body: PinnedMessageRequest,
         output: () = parse_void,
     }
+    /// Creates the caller's settings (`muted` required). Permissions: the official SDKs
+    /// name none for this operation (like the other `users/me` operations), so none is
+    /// listed and none is checked here.
+    PostChatsUsersMeSettings = "postChatsUsersMeSettings" {
+        Post "/api/v2/chats/users/me/settings",
+        snake: post_chats_users_me_settings,
+        summary: "Create a user's chat settings",
+        permissions: [],
+        preview: false,
+        path: {},
+        body: UserChatSettingsPost,
+        output: () = parse_void,
+    }
     /// The body is the caller's whole set of reactions: it replaces the previous one.
     PutChatsMessageReactions = "putChatsMessageReactions" {
         Put "/api/v2/chats/messages/{messageId}/reactions",
+        snake: put_chats_message_reactions,
         summary: "Update reactions to a message",
         permissions: ["chat:chat:access", "chat:reactions:edit"],
         preview: false,
@@ -444,12 +633,42 @@ operations! {
     }
     PutChatsSettings = "putChatsSettings" {
         Put "/api/v2/chats/settings",
+        snake: put_chats_settings,
         summary: "Update Chat Settings.",
         permissions: ["chat:setting:edit"],
         preview: false,
         path: {},
         body: ChatSettings,
         output: ChatSettings = parse_json,
+    }
+}
+
+operations! {
+    /// The operations of the Users API this crate carries, apart from the Chat API's
+    /// [`ALL`]: only "my chats", how a program finds the rooms and 1on1s it is in.
+    pub const USERS;
+    /// The rooms and 1on1s the caller takes part in, one cursor page at a time
+    /// (`excludeClosed`, `includePresence`, `includeRoomOwners`, `after`, each sent only
+    /// when set). Part of the Users API, not the Chat API: it is in [`USERS`], not [`ALL`].
+    /// [`GetUsersChatsMe::next_page`] gives the request for the next page from
+    /// `nextUri`; [`MyChatsWalk`] walks them all. Permissions: the official SDKs name none.
+    GetUsersChatsMe = "getUsersChatsMe" {
+        Get "/api/v2/users/chats/me",
+        snake: get_users_chats_me,
+        summary: "Get chats for a user",
+        permissions: [],
+        preview: false,
+        path: {},
+        options: MyChatsQuery,
+        output: ChatItemCursorListing = parse_json,
+    }
+}
+
+impl GetChatsRoomParticipants {
+    /// Whether to get the users to notify (`notify`, sent as `true` or `false`).
+    pub fn notify(mut self, notify: bool) -> Self {
+        self.query.notify = Some(notify);
+        self
     }
 }
 
@@ -492,7 +711,8 @@ impl GetChatsUserMessage {
     }
 }
 
-/// Looks an operation up by its official id, e.g. `getChatsRoom`.
+/// Looks an operation up by its official id, e.g. `getChatsRoom`, in [`ALL`] and then
+/// [`USERS`].
 pub fn find(id: &str) -> Option<&'static OperationMeta> {
-    ALL.iter().copied().find(|m| m.id == id)
+    ALL.iter().chain(USERS).copied().find(|m| m.id == id)
 }

@@ -1,4 +1,4 @@
-//! A property-testing kit: [`proptest`](mod@proptest) strategies for every model and every one of the 32
+//! A property-testing kit: [`proptest`](mod@proptest) strategies for every model and every one of the 35
 //! operations, for this crate's suites and for yours. Enabled by the `proptest` feature
 //! (off by default).
 //!
@@ -43,7 +43,7 @@
 //! [`parse`](AnyOperation::parse) (into [`AnyOutput`]), [`meta`](AnyOperation::meta),
 //! the path values, the history options and the body; [`AnyOperation::visit`] hands the
 //! operation to an [`OperationVisitor`] as its own type. [`any_operation`] picks one of
-//! the 32 uniformly, [`every_operation`] yields all 32 (one of each) per case, and
+//! the 35 uniformly, [`every_operation`] yields all 35 (one of each) per case, and
 //! [`operation_sequence`] builds sequences that shrink to short, readable scripts.
 //!
 //! # A property of your own
@@ -148,24 +148,26 @@ pub fn proptest_config(default_cases: u32) -> ProptestConfig {
     }
 }
 
-/// Any one of the 32 operations, valid, each as likely as the others.
+/// Any one of the 35 operations (the 34 of the Chat API and "my chats"), valid, each as
+/// likely as the others.
 pub fn any_operation() -> impl Strategy<Value = AnyOperation> {
     any_operation_with(Mode::Valid)
 }
 
-/// Any one of the 32 operations in the given mode.
+/// Any one of the 35 operations in the given mode.
 pub fn any_operation_with(mode: Mode) -> impl Strategy<Value = AnyOperation> {
     any_with::<AnyOperation>(mode)
 }
 
-/// All 32 operations, one of each, in the order of
-/// [`operations::ALL`](crate::operations::ALL): a property over this checks every
+/// All 35 operations, one of each, in the order of
+/// [`operations::ALL`](crate::operations::ALL) then
+/// [`operations::USERS`](crate::operations::USERS): a property over this checks every
 /// operation in every case.
 pub fn every_operation(mode: Mode) -> impl Strategy<Value = Vec<AnyOperation>> {
     AnyOperation::strategies(mode)
 }
 
-/// An operation that breaks exactly one rule (one of the 29 operations whose input has a
+/// An operation that breaks exactly one rule (one of the 30 operations whose input has a
 /// rule), with the field at fault.
 pub fn invalid_operation() -> impl Strategy<Value = Invalid<AnyOperation>> {
     proptest::strategy::Union::new(AnyOperation::invalid_strategies())
@@ -192,7 +194,7 @@ pub mod adversarial {
     pub use super::models::adversarial::*;
     pub use super::operations::adversarial::*;
 
-    /// Any one of the 32 operations, adversarial.
+    /// Any one of the 35 operations, adversarial.
     pub fn any_operation() -> impl Strategy<Value = super::AnyOperation> {
         super::any_operation_with(Mode::Adversarial)
     }

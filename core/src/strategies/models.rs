@@ -1,4 +1,5 @@
-//! Strategies for the 22 models, the error body and the two enumerations, as
+//! Strategies for the 24 Chat models, the six models of "my chats", the error body and
+//! the three enumerations, as
 //! [`Arbitrary`] implementations whose parameter is the [`Mode`]; plus [`AnyBody`], the
 //! documented rules of the request bodies, and bodies that break exactly one rule.
 
@@ -86,6 +87,29 @@ impl Arbitrary for RoomType {
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
         open_enum(
             &["adhoc", "acd", "group", "oneOnOne", "supervisorAssistance"],
+            mode,
+        )
+    }
+}
+
+impl Arbitrary for SystemPresence {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// Valid: the ten documented presences. Adversarial: also unknown values.
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        open_enum(
+            &[
+                "Available",
+                "Away",
+                "Busy",
+                "Offline",
+                "Idle",
+                "OnQueue",
+                "Meal",
+                "Training",
+                "Meeting",
+                "Break",
+            ],
             mode,
         )
     }
@@ -229,10 +253,13 @@ impl Arbitrary for ChatSettings {
             ]
             .boxed(),
         };
-        opt(days)
-            .prop_map(|message_retention_period_days| ChatSettings {
-                message_retention_period_days,
-            })
+        (opt(days), opt(any::<bool>()))
+            .prop_map(
+                |(message_retention_period_days, reactions_enabled)| ChatSettings {
+                    message_retention_period_days,
+                    reactions_enabled,
+                },
+            )
             .boxed()
     }
 }
@@ -242,7 +269,7 @@ impl Arbitrary for MobileNotificationSettings {
     type Strategy = BoxedStrategy<Self>;
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
         NotifyWhen::arbitrary_with(mode)
-            .prop_map(|when| MobileNotificationSettings { when })
+            .prop_map(|when| MobileNotificationSettings { when: Some(when) })
             .boxed()
     }
 }
@@ -252,7 +279,9 @@ impl Arbitrary for MobileSettings {
     type Strategy = BoxedStrategy<Self>;
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
         MobileNotificationSettings::arbitrary_with(mode)
-            .prop_map(|notifications| MobileSettings { notifications })
+            .prop_map(|notifications| MobileSettings {
+                notifications: Some(notifications),
+            })
             .boxed()
     }
 }
@@ -262,7 +291,49 @@ impl Arbitrary for ChatUserSettings {
     type Strategy = BoxedStrategy<Self>;
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
         MobileSettings::arbitrary_with(mode)
-            .prop_map(|mobile| ChatUserSettings { mobile })
+            .prop_map(|mobile| ChatUserSettings {
+                mobile: Some(mobile),
+            })
+            .boxed()
+    }
+}
+
+impl Arbitrary for UserSettingsForChat {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// Each of the four fields set or not.
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        (
+            opt(any::<bool>()),
+            opt(any::<bool>()),
+            opt(any::<bool>()),
+            opt(MobileSettings::arbitrary_with(mode)),
+        )
+            .prop_map(
+                |(muted, mentions_only, notify_on_reactions, mobile)| UserSettingsForChat {
+                    muted,
+                    mentions_only,
+                    notify_on_reactions,
+                    mobile,
+                },
+            )
+            .boxed()
+    }
+}
+
+impl Arbitrary for UserChatSettingsPost {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// `muted` always (it is required), the other two set or not.
+    fn arbitrary_with(_: Mode) -> Self::Strategy {
+        (any::<bool>(), opt(any::<bool>()), opt(any::<bool>()))
+            .prop_map(
+                |(muted, mentions_only, notify_on_reactions)| UserChatSettingsPost {
+                    muted,
+                    mentions_only,
+                    notify_on_reactions,
+                },
+            )
             .boxed()
     }
 }
@@ -327,7 +398,11 @@ impl Arbitrary for ChatReaction {
             emoji,
             vec(AddressableEntityRef::arbitrary_with(mode), users),
         )
-            .prop_map(|(emoji, users)| ChatReaction { emoji, users })
+            .prop_map(|(emoji, users)| ChatReaction {
+                emoji: Some(emoji),
+                users: Some(users),
+                malformed: Vec::new(),
+            })
             .boxed()
     }
 }
@@ -382,22 +457,23 @@ fn valid_message() -> impl Strategy<Value = ChatMessageResponse> {
                 };
                 let parent_thread = root.map(|id| Entity { id: Some(id) });
                 ChatMessageResponse {
-                    date_created: crate::Timestamp::from_unix_millis(created),
+                    date_created: Some(crate::Timestamp::from_unix_millis(created)),
                     date_modified: edit_delay
                         .map(|d| crate::Timestamp::from_unix_millis(created + d)),
                     edited: edit_delay.map(|_| true),
-                    id,
-                    to_jid,
-                    jid,
-                    body,
+                    id: Some(id),
+                    to_jid: Some(to_jid),
+                    jid: Some(jid),
+                    body: Some(body),
                     mentions,
                     attachment_deleted: file_uri.as_ref().and(attachment_deleted),
                     file_uri,
-                    thread,
+                    thread: Some(thread),
                     parent_thread,
                     user,
                     to_user,
                     reactions,
+                    malformed: Vec::new(),
                 }
             },
         )
@@ -407,12 +483,12 @@ fn adversarial_message() -> impl Strategy<Value = ChatMessageResponse> {
     let mode = Mode::Adversarial;
     (
         (
-            hostile_text(),
-            timestamp_with(mode),
+            opt(hostile_text()),
             opt(timestamp_with(mode)),
-            hostile_text(),
-            hostile_text(),
-            hostile_text(),
+            opt(timestamp_with(mode)),
+            opt(hostile_text()),
+            opt(hostile_text()),
+            opt(hostile_text()),
         ),
         (
             opt(btree_map(hostile_text(), hostile_text(), 0..3)),
@@ -421,7 +497,7 @@ fn adversarial_message() -> impl Strategy<Value = ChatMessageResponse> {
             opt(hostile_text()),
         ),
         (
-            Entity::arbitrary_with(mode),
+            opt(Entity::arbitrary_with(mode)),
             opt(Entity::arbitrary_with(mode)),
             opt(AddressableEntityRef::arbitrary_with(mode)),
             opt(AddressableEntityRef::arbitrary_with(mode)),
@@ -449,6 +525,7 @@ fn adversarial_message() -> impl Strategy<Value = ChatMessageResponse> {
                 user,
                 to_user,
                 reactions,
+                malformed: Vec::new(),
             },
         )
 }
@@ -464,11 +541,14 @@ impl Arbitrary for ChatMessageEntityListing {
             Mode::Valid => messages
                 .prop_map(|mut m| {
                     m.sort_by(|a, b| b.date_created.cmp(&a.date_created));
-                    ChatMessageEntityListing { entities: Some(m) }
+                    ChatMessageEntityListing::of(m)
                 })
                 .boxed(),
             Mode::Adversarial => opt(messages)
-                .prop_map(|entities| ChatMessageEntityListing { entities })
+                .prop_map(|entities| ChatMessageEntityListing {
+                    entities,
+                    malformed: Vec::new(),
+                })
                 .boxed(),
         }
     }
@@ -478,9 +558,18 @@ impl Arbitrary for ChatSendMessageResponse {
     type Parameters = Mode;
     type Strategy = BoxedStrategy<Self>;
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
-        id_with(mode)
+        required_with(mode, id_with(mode))
             .prop_map(|id| ChatSendMessageResponse { id })
             .boxed()
+    }
+}
+
+/// A field the schema marks required: always set when valid; when adversarial, also
+/// missing (the service omits such fields at times).
+fn required_with(mode: Mode, value: BoxedStrategy<String>) -> BoxedStrategy<Option<String>> {
+    match mode {
+        Mode::Valid => value.prop_map(Some).boxed(),
+        Mode::Adversarial => opt(value).boxed(),
     }
 }
 
@@ -502,7 +591,7 @@ impl Arbitrary for CreateRoomResponse {
     type Parameters = Mode;
     type Strategy = BoxedStrategy<Self>;
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
-        room_jid_with(mode)
+        required_with(mode, room_jid_with(mode))
             .prop_map(|jid| CreateRoomResponse { jid })
             .boxed()
     }
@@ -551,6 +640,7 @@ impl Arbitrary for Room {
                         participant_limit,
                         owners,
                         pinned_messages,
+                        malformed: Vec::new(),
                     }
                 },
             )
@@ -562,7 +652,7 @@ impl Arbitrary for RoomParticipant {
     type Parameters = Mode;
     type Strategy = BoxedStrategy<Self>;
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
-        user_jid_with(mode)
+        required_with(mode, user_jid_with(mode))
             .prop_map(|participant_jid| RoomParticipant { participant_jid })
             .boxed()
     }
@@ -598,10 +688,14 @@ impl Arbitrary for RoomParticipantsResponse {
             Mode::Valid => participants
                 .prop_map(|p| RoomParticipantsResponse {
                     participants: Some(p),
+                    malformed: Vec::new(),
                 })
                 .boxed(),
             Mode::Adversarial => opt(participants)
-                .prop_map(|participants| RoomParticipantsResponse { participants })
+                .prop_map(|participants| RoomParticipantsResponse {
+                    participants,
+                    malformed: Vec::new(),
+                })
                 .boxed(),
         }
     }
@@ -616,7 +710,194 @@ impl Arbitrary for OneOnOne {
             Mode::Adversarial => 8,
         };
         opt(vec(AddressableEntityRef::arbitrary_with(mode), 0..=max))
-            .prop_map(|pinned_messages| OneOnOne { pinned_messages })
+            .prop_map(|pinned_messages| OneOnOne {
+                pinned_messages,
+                malformed: Vec::new(),
+            })
+            .boxed()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// "My chats" (Users API).
+// ---------------------------------------------------------------------------------------
+
+/// A raw JSON object of the Users API (kept as a value by the core).
+fn raw_object(mode: Mode) -> BoxedStrategy<serde_json::Value> {
+    (id_with(mode), title_with(mode), any::<bool>())
+        .prop_map(|(id, name, flag)| serde_json::json!({ "id": id, "name": name, "active": flag }))
+        .boxed()
+}
+
+impl Arbitrary for Image {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        let (resolution, uri) = match mode {
+            Mode::Valid => (
+                select(&["x48", "x96", "x128", "x200", "x300"][..])
+                    .prop_map(str::to_owned)
+                    .boxed(),
+                regex("https://images\\.example\\.com/[a-z0-9]{8}\\.png"),
+            ),
+            Mode::Adversarial => (hostile_text().boxed(), hostile_text().boxed()),
+        };
+        (opt(resolution), opt(uri))
+            .prop_map(|(resolution, image_uri)| Image {
+                resolution,
+                image_uri,
+            })
+            .boxed()
+    }
+}
+
+impl Arbitrary for ChatFavorite {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        (opt(id_with(mode)), opt(id_with(mode)))
+            .prop_map(|(id, external_id)| ChatFavorite { id, external_id })
+            .boxed()
+    }
+}
+
+impl Arbitrary for ChatPresence {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        (
+            opt(title_with(mode)),
+            opt(raw_object(mode)),
+            opt(SystemPresence::arbitrary_with(mode)),
+            opt(chat_text_with(Mode::Valid)),
+            opt(timestamp_with(mode)),
+            opt(raw_object(mode)),
+        )
+            .prop_map(
+                |(
+                    source,
+                    organization_presence,
+                    system_presence,
+                    message,
+                    date_modified,
+                    out_of_office,
+                )| {
+                    ChatPresence {
+                        source,
+                        organization_presence,
+                        system_presence,
+                        message,
+                        date_modified,
+                        out_of_office,
+                    }
+                },
+            )
+            .boxed()
+    }
+}
+
+impl Arbitrary for ChatUserRef {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        (
+            (
+                opt(id_with(mode)),
+                opt(title_with(mode)),
+                opt(title_with(mode)),
+            ),
+            (
+                opt(user_jid()),
+                opt(any::<bool>()),
+                opt(vec(raw_object(mode), 0..3)),
+                opt(ChatPresence::arbitrary_with(mode)),
+            ),
+        )
+            .prop_map(
+                |((id, name, self_uri), (jid, inactive, integrations, presence))| ChatUserRef {
+                    id,
+                    name,
+                    self_uri,
+                    jid,
+                    inactive,
+                    integrations,
+                    presence,
+                },
+            )
+            .boxed()
+    }
+}
+
+impl Arbitrary for ChatItem {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// Valid: a room (its JID as id, the room) or a 1on1 (the other user), open or closed.
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        (
+            (
+                opt(id_with(mode)),
+                opt(title_with(mode)),
+                opt(any::<bool>()),
+                opt(ChatFavorite::arbitrary_with(mode)),
+                opt(vec(Image::arbitrary_with(mode), 0..3)),
+            ),
+            (
+                opt(timestamp_with(mode)),
+                opt(timestamp_with(mode)),
+                prop_oneof![
+                    (opt(ChatUserRef::arbitrary_with(mode)), Just(None)),
+                    (Just(None), opt(Room::arbitrary_with(mode))),
+                ],
+                opt(RoomType::arbitrary_with(mode)),
+                opt(title_with(mode)),
+            ),
+        )
+            .prop_map(
+                |(
+                    (id, name, open, favorite, images),
+                    (date_last_message, date_closed, (user, room), chat_type, self_uri),
+                )| ChatItem {
+                    id,
+                    name,
+                    open,
+                    favorite,
+                    images,
+                    date_last_message,
+                    date_closed,
+                    user,
+                    room,
+                    chat_type,
+                    self_uri,
+                    malformed: Vec::new(),
+                },
+            )
+            .boxed()
+    }
+}
+
+impl Arbitrary for ChatItemCursorListing {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// Valid: up to 6 chats, and a `nextUri` with a cursor or none. Adversarial: any
+    /// text as the URIs, or no `entities`.
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        let chats = vec(ChatItem::arbitrary_with(mode), 0..6);
+        let uri = match mode {
+            Mode::Valid => regex("[A-Za-z0-9_-]{1,24}")
+                .prop_map(|key| format!("/api/v2/users/chats/me?after={key}"))
+                .boxed(),
+            Mode::Adversarial => hostile_text().boxed(),
+        };
+        (opt(chats), opt(uri.clone()), opt(uri.clone()), opt(uri))
+            .prop_map(
+                |(entities, next_uri, self_uri, previous_uri)| ChatItemCursorListing {
+                    entities,
+                    next_uri,
+                    self_uri,
+                    previous_uri,
+                    malformed: Vec::new(),
+                },
+            )
             .boxed()
     }
 }
@@ -800,6 +1081,10 @@ pub enum AnyBody {
     ChatSettings(ChatSettings),
     /// [`ChatUserSettings`]
     ChatUserSettings(ChatUserSettings),
+    /// [`UserSettingsForChat`]
+    UserSettingsForChat(UserSettingsForChat),
+    /// [`UserChatSettingsPost`]
+    UserChatSettingsPost(UserChatSettingsPost),
 }
 
 macro_rules! any_body {
@@ -852,7 +1137,9 @@ any_body!(
     PinnedMessageRequest,
     ChatReactionUpdate,
     ChatSettings,
-    ChatUserSettings
+    ChatUserSettings,
+    UserSettingsForChat,
+    UserChatSettingsPost
 );
 
 fn any_empty(ids: &[String]) -> bool {
@@ -913,7 +1200,9 @@ impl AnyBody {
                     out.push("messageRetentionPeriodDays");
                 }
             }
-            AnyBody::ChatUserSettings(_) => {}
+            AnyBody::ChatUserSettings(_)
+            | AnyBody::UserSettingsForChat(_)
+            | AnyBody::UserChatSettingsPost(_) => {}
         }
         if self.is_over_size_limit() {
             out.push("body");
@@ -932,6 +1221,8 @@ impl AnyBody {
             AnyBody::ChatReactionUpdate(b) => serde_json::to_value(b),
             AnyBody::ChatSettings(b) => serde_json::to_value(b),
             AnyBody::ChatUserSettings(b) => serde_json::to_value(b),
+            AnyBody::UserSettingsForChat(b) => serde_json::to_value(b),
+            AnyBody::UserChatSettingsPost(b) => serde_json::to_value(b),
         };
         let Ok(value) = value else { return true };
         let (text_bytes, nodes) = json_measure(&value);
@@ -1156,6 +1447,20 @@ impl RequestBody for ChatUserSettings {
     }
 }
 
+impl RequestBody for UserSettingsForChat {
+    /// `None`: no rule of its own, like [`ChatUserSettings`].
+    fn invalid() -> Option<BoxedStrategy<Invalid<Self>>> {
+        None
+    }
+}
+
+impl RequestBody for UserChatSettingsPost {
+    /// `None`: three flags, no rule of their own.
+    fn invalid() -> Option<BoxedStrategy<Invalid<Self>>> {
+        None
+    }
+}
+
 macro_rules! named_model_strategies {
     ($($model:ident => $fn_name:ident),+ $(,)?) => {
         /// The valid strategy of each model, by name.
@@ -1203,6 +1508,15 @@ named_model_strategies! {
     ChatReactionUpdate => chat_reaction_update,
     ChatSettings => chat_settings,
     ChatUserSettings => chat_user_settings,
+    UserSettingsForChat => user_settings_for_chat,
+    UserChatSettingsPost => user_chat_settings_post,
+    ChatItemCursorListing => chat_item_cursor_listing,
+    ChatItem => chat_item,
+    ChatFavorite => chat_favorite,
+    ChatUserRef => chat_user_ref,
+    ChatPresence => chat_presence,
+    Image => image,
+    SystemPresence => system_presence,
     MobileSettings => mobile_settings,
     MobileNotificationSettings => mobile_notification_settings,
     ChatMessageResponse => chat_message_response,

@@ -1,5 +1,6 @@
-//! Strategies for the 32 operations, [`AnyOperation`] and its dispatch, all generated
-//! from the one table at the bottom of this file.
+//! Strategies for the 34 Chat operations and "my chats" (`getUsersChatsMe`, Users API),
+//! [`AnyOperation`] and its dispatch, all generated from the one table at the bottom of
+//! this file.
 
 use std::fmt::Debug;
 
@@ -12,7 +13,7 @@ use super::models::{AnyBody, RequestBody};
 use super::values::{hostile_text, message_id, message_ids, room_jid, user_id, user_jid};
 use super::{Invalid, Mode};
 use crate::models::*;
-use crate::operation::{HistoryQuery, Operation, OperationMeta};
+use crate::operation::{HistoryQuery, MyChatsQuery, Operation, OperationMeta, ParticipantsQuery};
 use crate::operations::*;
 use crate::{Config, Error};
 
@@ -101,7 +102,7 @@ impl PathParam {
 /// [`Arbitrary`], whose parameter is the [`Mode`]), its parts as data, the documented
 /// rules it must follow, and instances that break exactly one of them.
 ///
-/// All 32 operation types implement it; [`AnyOperation`] dispatches to it.
+/// All 35 operation types implement it; [`AnyOperation`] dispatches to it.
 pub trait OperationKit:
     Operation<Output: Debug + Clone + PartialEq>
     + Arbitrary<Parameters = Mode, Strategy = BoxedStrategy<Self>>
@@ -143,16 +144,22 @@ pub trait OperationKit:
         if self.history_query().is_some_and(|q| q.limit == Some(0)) {
             out.push("limit");
         }
+        out.extend(self.option_violations());
         if let Some(body) = self.body() {
             out.extend(body.violations());
         }
         out
     }
 
-    /// Instances that break exactly one rule (one path parameter, the `limit`, or one
-    /// rule of the body), the others valid; `None` for the three operations whose input
-    /// has no rule: `getChatsSettings` and `getChatsUsersMeSettings` (no input) and
-    /// `patchChatsUsersMeSettings` (see [`RequestBody::invalid`]).
+    /// The official names of the query options (other than the history's `limit`) that
+    /// break a documented rule: an empty `after` of "my chats".
+    fn option_violations(&self) -> Vec<&'static str>;
+
+    /// Instances that break exactly one rule (one path parameter, the `limit`, an empty
+    /// `after`, or one rule of the body), the others valid; `None` for the five
+    /// operations whose input has no rule: `getChatsSettings`, `getChatsUsersMeSettings`
+    /// and `deleteChatsUsersMeSettings` (no input), `patchChatsUsersMeSettings` and
+    /// `postChatsUsersMeSettings` (see [`RequestBody::invalid`]).
     fn invalid() -> Option<BoxedStrategy<Invalid<Self>>>;
 
     /// Outputs of the operation (what [`Operation::parse`] returns) in the given mode:
@@ -206,8 +213,49 @@ kit_outputs!(
     RoomParticipantsResponse,
     OneOnOne,
     ChatSettings,
-    ChatUserSettings
+    ChatUserSettings,
+    UserSettingsForChat,
+    ChatItemCursorListing
 );
+
+/// The documented rules of the query options other than the histories'.
+trait KitOptions {
+    fn violations(&self) -> Vec<&'static str>;
+    /// Options that break one rule, with its name; `None` when there is no rule.
+    fn broken(&self) -> Option<(Self, &'static str)>
+    where
+        Self: Sized;
+}
+
+impl KitOptions for ParticipantsQuery {
+    fn violations(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    fn broken(&self) -> Option<(Self, &'static str)> {
+        None
+    }
+}
+
+impl KitOptions for MyChatsQuery {
+    fn violations(&self) -> Vec<&'static str> {
+        if self.after.as_deref() == Some("") {
+            vec!["after"]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn broken(&self) -> Option<(Self, &'static str)> {
+        Some((
+            MyChatsQuery {
+                after: Some(String::new()),
+                ..self.clone()
+            },
+            "after",
+        ))
+    }
+}
 
 /// Does something with one operation, whatever its type: see [`AnyOperation::visit`].
 pub trait OperationVisitor {
@@ -271,6 +319,7 @@ macro_rules! kit_operations {
         $name:ident => $fn_name:ident {
             path: { $($field:ident: $param:ident),* },
             $(query: $query:ty,)?
+            $(options: $opts:ty,)?
             $(body: $body:ty,)?
         }
     )+) => {
@@ -288,14 +337,16 @@ macro_rules! kit_operations {
                     (
                         paths,
                         either!(Just(()); $(<$query as Arbitrary>::arbitrary_with(mode))?),
+                        either!(Just(()); $(<$opts as Arbitrary>::arbitrary_with(mode))?),
                         either!(Just(()); $(<$body as Arbitrary>::arbitrary_with(mode))?),
                     )
-                        .prop_map(|(paths, _query, _body)| {
+                        .prop_map(|(paths, _query, _opts, _body)| {
                             #[allow(unused_mut, unused_variables)]
                             let mut paths = paths.into_iter();
                             $name {
                                 $($field: paths.next().unwrap_or_default(),)*
                                 $(query: same::<$query>(_query),)?
+                                $(query: same::<$opts>(_opts),)?
                                 $(body: same::<$body>(_body),)?
                             }
                         })
@@ -324,6 +375,10 @@ macro_rules! kit_operations {
                     either!(None; $(Some(AnyBody::from(same::<&$body>(&self.body).clone())))?)
                 }
 
+                fn option_violations(&self) -> Vec<&'static str> {
+                    either!(Vec::new(); $(KitOptions::violations(same::<&$opts>(&self.query)))?)
+                }
+
                 fn invalid() -> Option<BoxedStrategy<Invalid<Self>>> {
                     let valid = || <Self as Arbitrary>::arbitrary_with(Mode::Valid);
                     let params: &[PathParam] = &[$(PathParam::$param),*];
@@ -336,6 +391,20 @@ macro_rules! kit_operations {
                     $(
                         let _: Option<$query> = None;
                         breakers.push(break_limit(valid()));
+                    )?
+                    $(
+                        if <$opts>::default().broken().is_some() {
+                            breakers.push(
+                                valid()
+                                    .prop_map(|mut op| {
+                                        let (broken, field) = KitOptions::broken(same::<&$opts>(&op.query))
+                                            .unwrap_or_else(|| (op.query.clone(), "query"));
+                                        op.query = broken;
+                                        Invalid { value: op, field }
+                                    })
+                                    .boxed(),
+                            );
+                        }
                     )?
                     $(
                         if let Some(bodies) = <$body as RequestBody>::invalid() {
@@ -368,7 +437,7 @@ macro_rules! kit_operations {
             }
         )+
 
-        /// Any one of the 32 operations: a value to generate, store in sequences, print
+        /// Any one of the 34 Chat operations or "my chats": a value to generate, store in sequences, print
         /// and dispatch on (`to_http`, `parse`, `meta`, …) whatever its type.
         ///
         /// Its `Debug` names the operation and its inputs, so a shrunk failing sequence
@@ -516,7 +585,8 @@ macro_rules! kit_operations {
             }
 
             /// One strategy per operation, in the order of
-            /// [`operations::ALL`](crate::operations::ALL).
+            /// [`operations::ALL`](crate::operations::ALL), then
+            /// [`operations::USERS`](crate::operations::USERS).
             pub fn strategies(mode: Mode) -> Vec<BoxedStrategy<AnyOperation>> {
                 vec![$(
                     <$name as Arbitrary>::arbitrary_with(mode)
@@ -525,7 +595,7 @@ macro_rules! kit_operations {
                 )+]
             }
 
-            /// One strategy per operation that can be invalid (29 of 32, see
+            /// One strategy per operation that can be invalid (30 of 35, see
             /// [`OperationKit::invalid`]), each breaking exactly one rule.
             pub fn invalid_strategies() -> Vec<BoxedStrategy<Invalid<AnyOperation>>> {
                 let mut out: Vec<Option<BoxedStrategy<Invalid<AnyOperation>>>> = Vec::new();
@@ -592,6 +662,9 @@ kit_operations! {
     DeleteChatsUserMessagesPin => delete_chats_user_messages_pin {
         path: { user_id: UserId, pinned_message_id: PinnedMessageId },
     }
+    DeleteChatsUsersMeSettings => delete_chats_users_me_settings {
+        path: {},
+    }
     GetChatsMessage => get_chats_message {
         path: { message_id: MessageId },
     }
@@ -610,6 +683,7 @@ kit_operations! {
     }
     GetChatsRoomParticipants => get_chats_room_participants {
         path: { room_jid: RoomJid },
+        options: ParticipantsQuery,
     }
     GetChatsSettings => get_chats_settings {
         path: {},
@@ -656,7 +730,7 @@ kit_operations! {
     }
     PatchChatsUsersMeSettings => patch_chats_users_me_settings {
         path: {},
-        body: ChatUserSettings,
+        body: UserSettingsForChat,
     }
     PostChatsRoomMessages => post_chats_room_messages {
         path: { room_jid: RoomJid },
@@ -681,6 +755,10 @@ kit_operations! {
         path: { user_id: UserId },
         body: PinnedMessageRequest,
     }
+    PostChatsUsersMeSettings => post_chats_users_me_settings {
+        path: {},
+        body: UserChatSettingsPost,
+    }
     PutChatsMessageReactions => put_chats_message_reactions {
         path: { message_id: MessageId },
         body: ChatReactionUpdate,
@@ -689,13 +767,17 @@ kit_operations! {
         path: {},
         body: ChatSettings,
     }
+    GetUsersChatsMe => get_users_chats_me {
+        path: {},
+        options: MyChatsQuery,
+    }
 }
 
 impl Arbitrary for AnyOperation {
     type Parameters = Mode;
     type Strategy = BoxedStrategy<Self>;
 
-    /// Any of the 32 operations, each as likely as the others.
+    /// Any of the 35 operations, each as likely as the others.
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
         Union::new(AnyOperation::strategies(mode)).boxed()
     }

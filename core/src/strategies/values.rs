@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use super::Mode;
-use crate::operation::HistoryQuery;
+use crate::operation::{HistoryQuery, MyChatsQuery, ParticipantsQuery};
 use crate::{Config, Timestamp};
 
 /// Characters and pieces that break naive URI, JSON and header handling, and shapes that
@@ -265,18 +265,53 @@ pub fn limit() -> impl Strategy<Value = u32> {
     limit_with(Mode::Valid)
 }
 
-/// History options (`limit`, `before`, `after`), each set or not.
+/// History options (`limit`, `before`, `after`, `excludeMetadata`), each set or not.
 pub fn history_query_with(mode: Mode) -> BoxedStrategy<HistoryQuery> {
     (
         proptest::option::of(limit_with(mode)),
         proptest::option::of(timestamp_with(mode)),
         proptest::option::of(timestamp_with(mode)),
+        proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(limit, before, after)| HistoryQuery {
+        .prop_map(|(limit, before, after, exclude_metadata)| HistoryQuery {
             limit,
             before,
             after,
+            exclude_metadata,
         })
+        .boxed()
+}
+
+/// The `getChatsRoomParticipants` options (`notify` set or not).
+pub fn participants_query() -> impl Strategy<Value = ParticipantsQuery> {
+    proptest::option::of(any::<bool>()).prop_map(|notify| ParticipantsQuery { notify })
+}
+
+/// A "my chats" cursor key: URL-safe text as a service issues it (valid), or hostile
+/// text, possibly empty (adversarial).
+pub fn cursor_key_with(mode: Mode) -> BoxedStrategy<String> {
+    match mode {
+        Mode::Valid => regex("[A-Za-z0-9+/=_-]{1,40}"),
+        Mode::Adversarial => hostile_text().boxed(),
+    }
+}
+
+/// The `getUsersChatsMe` options, each set or not.
+pub fn my_chats_query_with(mode: Mode) -> BoxedStrategy<MyChatsQuery> {
+    (
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(cursor_key_with(mode)),
+    )
+        .prop_map(
+            |(exclude_closed, include_presence, include_room_owners, after)| MyChatsQuery {
+                exclude_closed,
+                include_presence,
+                include_room_owners,
+                after,
+            },
+        )
         .boxed()
 }
 
@@ -340,5 +375,23 @@ impl Arbitrary for HistoryQuery {
     /// See [`history_query_with`].
     fn arbitrary_with(mode: Mode) -> Self::Strategy {
         history_query_with(mode)
+    }
+}
+
+impl Arbitrary for ParticipantsQuery {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// `notify` set or not (the same in both modes: it holds one flag).
+    fn arbitrary_with(_: Mode) -> Self::Strategy {
+        participants_query().boxed()
+    }
+}
+
+impl Arbitrary for MyChatsQuery {
+    type Parameters = Mode;
+    type Strategy = BoxedStrategy<Self>;
+    /// Each option set or not; the `after` key hostile (possibly empty) when adversarial.
+    fn arbitrary_with(mode: Mode) -> Self::Strategy {
+        my_chats_query_with(mode)
     }
 }

@@ -10,7 +10,8 @@ use std::fmt::Debug;
 
 use genesys_chat::models::{
     ChatReactionUpdate, ChatSettings, ChatUserSettings, CreateRoomRequest, NotifyWhen,
-    PinnedMessageRequest, RoomUpdateRequest, SendMessageBody,
+    PinnedMessageRequest, RoomUpdateRequest, SendMessageBody, UserChatSettingsPost,
+    UserSettingsForChat,
 };
 use genesys_chat::operations::*;
 use genesys_chat::{Config, Error, Operation};
@@ -55,8 +56,9 @@ const fn row(
     }
 }
 
-/// The 32 operations, in the order of `reference/operations.md`.
-pub const OPS: [OpRow; 32] = [
+/// The 34 operations, in the order of `reference/operations.md` with the two of the
+/// current SDKs (`api-current.md`) in their alphabetical places.
+pub const OPS: [OpRow; 34] = [
     row(
         "deleteChatsRoomMessage",
         "DELETE",
@@ -99,6 +101,15 @@ pub const OPS: [OpRow; 32] = [
         "/api/v2/chats/users/{userId}/messages/pins/{pinnedMessageId}",
         &["chat:chat:access", "chat:1on1:edit"],
         true,
+        None,
+        None,
+    ),
+    row(
+        "deleteChatsUsersMeSettings",
+        "DELETE",
+        "/api/v2/chats/users/me/settings",
+        &[],
+        false,
         None,
         None,
     ),
@@ -222,7 +233,7 @@ pub const OPS: [OpRow; 32] = [
         &[],
         true,
         None,
-        Some("ChatUserSettings"),
+        Some("UserSettingsForChat"),
     ),
     row(
         "patchChatsRoom",
@@ -275,8 +286,8 @@ pub const OPS: [OpRow; 32] = [
         "/api/v2/chats/users/me/settings",
         &[],
         true,
-        Some("ChatUserSettings"),
-        Some("ChatUserSettings"),
+        Some("UserSettingsForChat"),
+        Some("UserSettingsForChat"),
     ),
     row(
         "postChatsRoomMessages",
@@ -333,6 +344,15 @@ pub const OPS: [OpRow; 32] = [
         None,
     ),
     row(
+        "postChatsUsersMeSettings",
+        "POST",
+        "/api/v2/chats/users/me/settings",
+        &[],
+        false,
+        Some("UserChatSettingsPost"),
+        None,
+    ),
+    row(
         "putChatsMessageReactions",
         "PUT",
         "/api/v2/chats/messages/{messageId}/reactions",
@@ -368,6 +388,17 @@ impl OpRow {
             .split('/')
             .position(|seg| seg == wanted)
             .expect("the parameter is in the template")
+    }
+
+    /// The query parameters the operation sends (when set), in order.
+    pub fn query_params(&self) -> &'static [&'static str] {
+        if self.is_history() {
+            &["limit", "before", "after", "excludeMetadata"]
+        } else if self.id == "getChatsRoomParticipants" {
+            &["notify"]
+        } else {
+            &[]
+        }
     }
 
     /// Whether the operation is one of the three history operations.
@@ -465,7 +496,13 @@ pub fn dispatch<V: Visit>(id: &str, p: &dyn Fn(&str) -> String, v: V) -> V::Out 
         "patchChatsUserSettings" => {
             v.visit(PatchChatsUserSettings::new(p("userId"), user_settings()))
         }
-        "patchChatsUsersMeSettings" => v.visit(PatchChatsUsersMeSettings::new(user_settings())),
+        "patchChatsUsersMeSettings" => v.visit(PatchChatsUsersMeSettings::new(
+            UserSettingsForChat::default().notify(NotifyWhen::Always),
+        )),
+        "postChatsUsersMeSettings" => v.visit(PostChatsUsersMeSettings::new(
+            UserChatSettingsPost::new(true),
+        )),
+        "deleteChatsUsersMeSettings" => v.visit(DeleteChatsUsersMeSettings::new()),
         "postChatsRoomMessages" => v.visit(PostChatsRoomMessages::new(p("roomJid"), msg())),
         "postChatsRoomMessagesPins" => {
             v.visit(PostChatsRoomMessagesPins::new(p("roomJid"), pins()))

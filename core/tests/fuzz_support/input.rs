@@ -175,7 +175,10 @@ pub const PARTICIPANTS: Shape = Obj(&[(
 /// `OneOnOne`.
 pub const ONE_ON_ONE: Shape = Obj(&[("pinnedMessages", false, Arr(&REF))]);
 /// `ChatSettings`.
-pub const SETTINGS: Shape = Obj(&[("messageRetentionPeriodDays", false, U32)]);
+pub const SETTINGS: Shape = Obj(&[
+    ("messageRetentionPeriodDays", false, U32),
+    ("reactionsEnabled", false, Bool),
+]);
 /// `ChatUserSettings`.
 pub const USER_SETTINGS: Shape = Obj(&[(
     "mobile",
@@ -186,6 +189,60 @@ pub const USER_SETTINGS: Shape = Obj(&[(
         Obj(&[("when", true, Enum(&["Always", "OnlyWhenInactive"]))]),
     )]),
 )]);
+const MOBILE: Shape = Obj(&[(
+    "notifications",
+    false,
+    Obj(&[("when", false, Enum(&["Always", "OnlyWhenInactive"]))]),
+)]);
+/// `UserSettingsForChat` (the caller's own settings).
+pub const ME_SETTINGS: Shape = Obj(&[
+    ("muted", false, Bool),
+    ("mentionsOnly", false, Bool),
+    ("notifyOnReactions", false, Bool),
+    ("mobile", false, MOBILE),
+]);
+const CHAT_USER: Shape = Obj(&[
+    ("id", false, Str),
+    ("name", false, Str),
+    ("jid", false, Str),
+    ("inactive", false, Bool),
+    ("selfUri", false, Str),
+]);
+const CHAT_ITEM: Shape = Obj(&[
+    ("id", false, Str),
+    ("name", false, Str),
+    ("open", false, Bool),
+    (
+        "favorite",
+        false,
+        Obj(&[("id", false, Str), ("externalId", false, Str)]),
+    ),
+    (
+        "images",
+        false,
+        Arr(&Obj(&[
+            ("resolution", false, Str),
+            ("imageUri", false, Str),
+        ])),
+    ),
+    ("dateLastMessage", false, Stamp),
+    ("dateClosed", false, Stamp),
+    ("user", false, CHAT_USER),
+    ("room", false, ROOM),
+    (
+        "chatType",
+        false,
+        Enum(&["adhoc", "acd", "group", "oneOnOne", "supervisorAssistance"]),
+    ),
+    ("selfUri", false, Str),
+]);
+/// `ChatItemCursorListing` ("my chats").
+pub const MY_CHATS: Shape = Obj(&[
+    ("entities", false, Arr(&CHAT_ITEM)),
+    ("nextUri", false, Str),
+    ("selfUri", false, Str),
+    ("previousUri", false, Str),
+]);
 const FLAT_ERROR: Shape = Obj(&[
     ("message", false, Str),
     ("code", false, Str),
@@ -247,9 +304,15 @@ pub const ROOM_UPDATE: Shape = Obj(&[
 pub const PINS: Shape = Obj(&[("pinnedMessageIds", true, Arr(&Str))]);
 /// `ChatReactionUpdate`.
 pub const REACTIONS: Shape = Obj(&[("reactions", true, Arr(&Str))]);
+/// `UserChatSettingsPost`.
+pub const ME_SETTINGS_POST: Shape = Obj(&[
+    ("muted", true, Bool),
+    ("mentionsOnly", false, Bool),
+    ("notifyOnReactions", false, Bool),
+]);
 
 /// Every response shape (for feeding one operation the shape of another).
-pub const RESPONSE_SHAPES: [Shape; 11] = [
+pub const RESPONSE_SHAPES: [Shape; 13] = [
     MESSAGE,
     LISTING,
     SEND_RESPONSE,
@@ -260,6 +323,8 @@ pub const RESPONSE_SHAPES: [Shape; 11] = [
     ONE_ON_ONE,
     SETTINGS,
     USER_SETTINGS,
+    ME_SETTINGS,
+    MY_CHATS,
     ERROR_BODY,
 ];
 
