@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use genesys_chat::error::codes;
+
 use crate::wire::{ErrorBodyJson, ErrorDetailJson};
 
 /// A request the emulator refuses, turned into an `ErrorBody` response (boxed: it
@@ -47,7 +49,7 @@ impl Failure {
     pub(crate) fn bad_request(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = format!("Invalid value for `{field}`: {}", message.into());
-        let mut f = Failure::new(400, "bad.request", message);
+        let mut f = Failure::new(400, codes::BAD_REQUEST, message);
         f.0.field = Some(field);
         f
     }
@@ -56,14 +58,14 @@ impl Failure {
     pub(crate) fn authentication_required() -> Self {
         Failure::new(
             401,
-            "authentication.required",
+            codes::AUTHENTICATION_REQUIRED,
             "No authentication bearer token specified in authorization header.",
         )
     }
 
     /// 401: a token the emulator does not know, or one that expired.
     pub(crate) fn bad_credentials() -> Self {
-        Failure::new(401, "bad.credentials", "Invalid login credentials.")
+        Failure::new(401, codes::BAD_CREDENTIALS, "Invalid login credentials.")
     }
 
     /// 403: the token lacks every permission the operation accepts.
@@ -74,7 +76,7 @@ impl Failure {
         params.insert("permissions".to_owned(), list.clone());
         let mut f = Failure::new(
             403,
-            "missing.any.permissions",
+            codes::MISSING_ANY_PERMISSIONS,
             template.replace("{permissions}", &list),
         );
         f.0.with_params = Some((template.to_owned(), params));
@@ -83,12 +85,16 @@ impl Failure {
 
     /// 403: the caller may not do this to this entity.
     pub(crate) fn forbidden(message: impl Into<String>) -> Self {
-        Failure::new(403, "not.authorized", message)
+        Failure::new(403, codes::NOT_AUTHORIZED, message)
     }
 
     /// 404 for an entity (`room`, `message`, `user`, `participant`, `thread`, `pin`).
     pub(crate) fn not_found(entity: &'static str, id: &str) -> Self {
-        let mut f = Failure::new(404, "not.found", format!("The {entity} was not found."));
+        let mut f = Failure::new(
+            404,
+            codes::NOT_FOUND,
+            format!("The {entity} was not found."),
+        );
         f.0.entity = Some((entity, id.to_owned()));
         f
     }
@@ -97,7 +103,7 @@ impl Failure {
     pub(crate) fn no_route() -> Self {
         Failure::new(
             404,
-            "not.found",
+            codes::NOT_FOUND,
             "No Chat API operation serves this method and path.",
         )
     }
@@ -106,22 +112,25 @@ impl Failure {
     pub(crate) fn injected(status: u16, retry_after: Option<u64>) -> Self {
         let (code, message) = match status {
             429 if retry_after.is_some() => (
-                "too.many.requests.retry.after",
+                codes::TOO_MANY_REQUESTS_RETRY_AFTER,
                 "Rate limit exceeded the maximum. Retry the request after the time in the Retry-After header.",
             ),
-            429 => ("too.many.requests", "Rate limit exceeded the maximum."),
+            429 => (codes::TOO_MANY_REQUESTS, "Rate limit exceeded the maximum."),
             500 => (
-                "internal.server.error",
+                codes::INTERNAL_SERVER_ERROR,
                 "The server encountered an unexpected condition.",
             ),
-            502 => ("bad.gateway", "The gateway received an invalid response."),
+            502 => (
+                codes::BAD_GATEWAY,
+                "The gateway received an invalid response.",
+            ),
             503 => (
-                "service.unavailable",
+                codes::SERVICE_UNAVAILABLE,
                 "The service is temporarily unavailable.",
             ),
-            504 => ("gateway.timeout", "The gateway timed out."),
-            s if s >= 500 => ("server.error", "The server failed."),
-            _ => ("bad.request", "The request was refused."),
+            504 => (codes::GATEWAY_TIMEOUT, "The gateway timed out."),
+            s if s >= 500 => (codes::SERVER_ERROR, "The server failed."),
+            _ => (codes::BAD_REQUEST, "The request was refused."),
         };
         let mut f = Failure::new(status, code, message);
         f.0.retry_after = retry_after;
@@ -136,7 +145,7 @@ impl Failure {
             .as_ref()
             .map(|f| {
                 vec![ErrorDetailJson {
-                    error_code: "invalid.value",
+                    error_code: codes::INVALID_VALUE,
                     field_name: f.clone(),
                 }]
             })

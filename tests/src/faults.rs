@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use genesys_chat::Operation;
 use genesys_chat::operations::{self, ALL};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -28,6 +29,22 @@ pub enum FaultRoute {
 }
 
 impl FaultRoute {
+    /// The route of an operation type, e.g.
+    /// `FaultRoute::of::<PostChatsRoomMessages>()`: its official id, checked by the
+    /// compiler.
+    ///
+    /// ```
+    /// use genesys_chat::operations::PostChatsRoomMessages;
+    /// use genesys_chat_testkit::FaultRoute;
+    /// assert_eq!(
+    ///     FaultRoute::of::<PostChatsRoomMessages>(),
+    ///     FaultRoute::Operation("postChatsRoomMessages")
+    /// );
+    /// ```
+    pub fn of<O: Operation>() -> Self {
+        FaultRoute::Operation(O::META.id)
+    }
+
     /// The route of an official operation id, or `None` if no operation has that id.
     pub fn operation(id: &str) -> Option<Self> {
         operations::find(id).map(|meta| FaultRoute::Operation(meta.id))
@@ -128,8 +145,22 @@ pub enum Fault {
     DropAfterApply,
 }
 
+/// The constructors, one per kind of fault; every length of time is a [`Duration`].
+///
+/// ```
+/// use std::time::Duration;
+/// use genesys_chat_testkit::Fault;
+/// assert_eq!(Fault::status(503), Fault::Status { status: 503, retry_after: None });
+/// assert_eq!(
+///     Fault::too_many_requests(Duration::from_secs(2)),
+///     Fault::Status { status: 429, retry_after: Some(2) }
+/// );
+/// assert_eq!(Fault::delay(Duration::from_millis(250)), Fault::Delay { millis: 250 });
+/// assert_eq!(Fault::drop_connection(), Fault::DropConnection);
+/// ```
 impl Fault {
-    /// A status fault without `Retry-After`.
+    /// Answers `status` (400 to 599) without `Retry-After`, instead of carrying the
+    /// operation out.
     pub fn status(status: u16) -> Self {
         Fault::Status {
             status,
@@ -137,20 +168,54 @@ impl Fault {
         }
     }
 
-    /// A 429 with `Retry-After: seconds` (code `too.many.requests.retry.after`).
-    pub fn too_many_requests(retry_after_seconds: u64) -> Self {
+    /// Answers `status` (400 to 599) with `Retry-After: retry_after`, in whole seconds
+    /// (a fraction of a second counts as a whole one: 1.5 s is `2`).
+    pub fn status_with_retry_after(status: u16, retry_after: Duration) -> Self {
         Fault::Status {
-            status: 429,
-            retry_after: Some(retry_after_seconds),
+            status,
+            retry_after: Some(whole_seconds_up(retry_after)),
         }
     }
 
-    /// A delay before the answer.
+    /// A 429 with `Retry-After: retry_after` in whole seconds, rounded up (code
+    /// `too.many.requests.retry.after`); [`Fault::status`]`(429)` has none
+    /// (`too.many.requests`).
+    pub fn too_many_requests(retry_after: Duration) -> Self {
+        Fault::status_with_retry_after(429, retry_after)
+    }
+
+    /// Carries the operation out, then waits `delay` (to the millisecond) before
+    /// answering.
     pub fn delay(delay: Duration) -> Self {
         Fault::Delay {
             millis: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
         }
     }
+
+    /// Carries the operation out, then sends half of the body and closes the connection.
+    pub fn truncate() -> Self {
+        Fault::Truncate
+    }
+
+    /// Carries the operation out, then answers a body that is not JSON.
+    pub fn malformed() -> Self {
+        Fault::Malformed
+    }
+
+    /// Closes the connection without an answer, and without carrying the operation out.
+    pub fn drop_connection() -> Self {
+        Fault::DropConnection
+    }
+
+    /// Carries the operation out, then closes the connection without an answer.
+    pub fn drop_after_apply() -> Self {
+        Fault::DropAfterApply
+    }
+}
+
+/// Whole seconds, a fraction counting as one more.
+fn whole_seconds_up(d: Duration) -> u64 {
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 /// One scripted fault: which requests, what fault, how many times.
@@ -158,7 +223,8 @@ impl Fault {
 /// ```
 /// use genesys_chat_testkit::{Fault, FaultRoute, FaultRule};
 /// // The next two sends to a room fail with 503; nothing is stored.
-/// let rule = FaultRule::new(FaultRoute::operation("postChatsRoomMessages").unwrap(), Fault::status(503)).times(2);
+/// use genesys_chat::operations::PostChatsRoomMessages;
+/// let rule = FaultRule::new(FaultRoute::of::<PostChatsRoomMessages>(), Fault::status(503)).times(2);
 /// let json = serde_json::to_string(&rule).unwrap();
 /// assert_eq!(json, r#"{"route":"postChatsRoomMessages","fault":{"kind":"status","status":503},"times":2}"#);
 /// ```
@@ -425,7 +491,11 @@ impl Default for CounterCells {
             token_requests: AtomicU64::new(0),
             per_grant: Default::default(),
             authorize_requests: AtomicU64::new(0),
-            per_operation: ALL.iter().map(|_| AtomicU64::new(0)).collect(),
+            per_operation: ALL
+                .iter()
+                .chain(operations::USERS)
+                .map(|_| AtomicU64::new(0))
+                .collect(),
             unrouted: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
@@ -465,6 +535,7 @@ impl CounterCells {
             authorize_requests: get(&self.authorize_requests),
             operations: ALL
                 .iter()
+                .chain(operations::USERS)
                 .zip(&self.per_operation)
                 .filter(|(_, c)| get(c) > 0)
                 .map(|(meta, c)| (meta.id.to_owned(), get(c)))

@@ -1,8 +1,8 @@
 //! # genesys-chat-testkit
 //!
 //! A faithful, in-memory emulator of the Genesys Cloud Chat service, for tests, examples
-//! and benchmarks of [`genesys_chat`] and of code built on it. It serves all 32 Chat
-//! operations and the OAuth login host (every grant of `POST /oauth/token`: client
+//! and benchmarks of [`genesys_chat`] and of code built on it. It serves all 34 Chat
+//! operations, "my chats" (`GET /api/v2/users/chats/me`) and the OAuth login host (every grant of `POST /oauth/token`: client
 //! credentials, authorization code, rotating refresh tokens, PKCE and SAML2 bearer, plus
 //! the browser's `GET /oauth/authorize`; see [`Emulator`]), checks tokens and permissions, answers
 //! errors as real `ErrorBody` JSON with an `ININ-Correlation-Id` header, and can inject
@@ -25,13 +25,14 @@
 //! let bob = emulator.user("bob").expect("a default user");
 //! let op = PostChatsRooms::new(CreateRoomRequest::new("Launch").user_ids([bob.id.clone()]));
 //! let room = op.parse(&cfg, &call(op.to_http(&cfg)?))?;
-//! let op = PostChatsRoomMessages::new(&room.jid, SendMessageBody::new("Hello, room"));
+//! let jid = room.jid().ok_or("the service gave the new room no jid")?;
+//! let op = PostChatsRoomMessages::new(jid, SendMessageBody::new("Hello, room"));
 //! let sent = op.parse(&cfg, &call(op.to_http(&cfg)?))?;
 //!
-//! let op = GetChatsRoomMessages::new(&room.jid).limit(10);
+//! let op = GetChatsRoomMessages::new(jid).limit(10);
 //! let history = op.parse(&cfg, &call(op.to_http(&cfg)?))?;
-//! assert_eq!(history.messages()[0].id, sent.id);
-//! assert_eq!(history.messages()[0].body, "Hello, room");
+//! assert_eq!(history.messages()[0].id(), sent.id());
+//! assert_eq!(history.messages()[0].body(), "Hello, room");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -76,13 +77,15 @@
 //! - Settings: `messageRetentionPeriodDays` defaults to 365 (10 to 3650); user settings
 //!   default to `{"mobile":{"notifications":{"when":"Always"}}}`.
 //!
-//! The rooms of this crate: [`Emulator`] and its [`EmulatorBuilder`], identity
+//! What this crate holds: [`Emulator`] and its [`EmulatorBuilder`], identity
 //! ([`User`], [`Permissions`]), time ([`Clock`], [`ManualClock`]), [faults](Fault) and the
 //! [`RateLimit`], [`Counters`], the loopback [`server`] and its [`admin`] endpoints.
 
 pub mod admin;
+pub mod admin_client;
 mod builder;
 mod clock;
+pub mod conformance;
 mod emulator;
 mod failure;
 mod faults;
@@ -101,8 +104,9 @@ pub use builder::{BuildError, EmulatorBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use emulator::{Action, Dispatch, Emulator, MALFORMED_BODY};
 pub use faults::{Counters, Fault, FaultRoute, FaultRule, InvalidFault, RateLimit};
+pub use handlers::MY_CHATS_PAGE_SIZE;
 pub use identity::{Permissions, User};
-pub use state::{DEFAULT_NOTIFY_WHEN, DEFAULT_RETENTION_DAYS};
+pub use state::{DEFAULT_NOTIFY_WHEN, DEFAULT_REACTIONS_ENABLED, DEFAULT_RETENTION_DAYS};
 
 /// Locks a mutex. A panic elsewhere while it was held does not take the emulator down:
 /// every operation validates before it changes anything, so the data stays consistent.

@@ -1,10 +1,11 @@
-//! Routing, driven by the core's operation table [`genesys_chat::operations::ALL`], so the
-//! emulator's paths, methods and permissions cannot drift from the client's.
+//! Routing, driven by the core's operation tables [`genesys_chat::operations::ALL`] (the
+//! Chat API) and [`genesys_chat::operations::USERS`] ("my chats"), so the emulator's
+//! paths, methods and permissions cannot drift from the client's.
 
 use std::sync::OnceLock;
 
 use genesys_chat::OperationMeta;
-use genesys_chat::operations::ALL;
+use genesys_chat::operations::{ALL, USERS};
 use percent_encoding::percent_decode_str;
 
 use crate::handlers::{self, Handler};
@@ -18,7 +19,8 @@ enum Segment {
 /// One operation's route.
 pub(crate) struct Route {
     pub(crate) meta: &'static OperationMeta,
-    /// The position of the operation in [`ALL`] (the counters' index).
+    /// The position of the operation in [`ALL`] followed by [`USERS`] (the counters'
+    /// index).
     pub(crate) index: usize,
     pub(crate) handler: Option<Handler>,
     segments: Vec<Segment>,
@@ -50,6 +52,7 @@ fn table() -> &'static [Route] {
     static TABLE: OnceLock<Vec<Route>> = OnceLock::new();
     TABLE.get_or_init(|| {
         ALL.iter()
+            .chain(USERS)
             .enumerate()
             .map(|(index, meta)| Route {
                 meta,
@@ -199,7 +202,19 @@ mod tests {
         for route in table() {
             assert!(route.handler.is_some(), "{} has no handler", route.meta.id);
         }
-        assert_eq!(table().len(), 32);
+        assert_eq!(table().len(), 35);
+        assert_eq!(
+            id_of(Method::GET, "/api/v2/users/chats/me").map(|x| x.0),
+            Some("getUsersChatsMe")
+        );
+        assert_eq!(
+            id_of(Method::POST, "/api/v2/chats/users/me/settings").map(|x| x.0),
+            Some("postChatsUsersMeSettings")
+        );
+        assert_eq!(
+            id_of(Method::DELETE, "/api/v2/chats/users/me/settings").map(|x| x.0),
+            Some("deleteChatsUsersMeSettings")
+        );
     }
 
     #[test]

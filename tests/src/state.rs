@@ -15,6 +15,25 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 365;
 /// The default `mobile.notifications.when` of a user.
 pub const DEFAULT_NOTIFY_WHEN: &str = "Always";
 
+/// The default `reactionsEnabled` of the org.
+pub const DEFAULT_REACTIONS_ENABLED: bool = true;
+
+/// A user's own chat settings (`UserSettingsForChat` without `mobile`), as created by
+/// `postChatsUsersMeSettings` or changed by `patchChatsUsersMeSettings`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct UserChat {
+    pub(crate) muted: bool,
+    pub(crate) mentions_only: bool,
+    pub(crate) notify_on_reactions: bool,
+}
+
+/// The settings a user without stored ones reads (and reads again after a delete).
+pub(crate) const DEFAULT_USER_CHAT: UserChat = UserChat {
+    muted: false,
+    mentions_only: false,
+    notify_on_reactions: true,
+};
+
 /// The most messages a room or 1on1 may have pinned.
 pub(crate) const MAX_PINS: usize = 5;
 
@@ -111,7 +130,10 @@ pub(crate) struct State {
     pub(crate) messages: HashMap<String, Message>,
     pub(crate) threads: HashMap<String, Thread>,
     pub(crate) retention_days: u32,
+    pub(crate) reactions_enabled: bool,
     pub(crate) notify_when: HashMap<usize, String>,
+    /// Users' own chat settings, by user; absent means [`DEFAULT_USER_CHAT`].
+    pub(crate) user_chat: HashMap<usize, UserChat>,
 }
 
 impl Default for State {
@@ -122,7 +144,9 @@ impl Default for State {
             messages: HashMap::new(),
             threads: HashMap::new(),
             retention_days: DEFAULT_RETENTION_DAYS,
+            reactions_enabled: DEFAULT_REACTIONS_ENABLED,
             notify_when: HashMap::new(),
+            user_chat: HashMap::new(),
         }
     }
 }

@@ -146,6 +146,21 @@ pub(crate) struct RoomParticipantsResponseJson<'a> {
 pub(crate) struct ChatSettingsJson {
     #[serde(rename = "messageRetentionPeriodDays")]
     pub(crate) message_retention_period_days: u32,
+    #[serde(rename = "reactionsEnabled")]
+    pub(crate) reactions_enabled: bool,
+}
+
+/// `UserSettingsForChat` (`getChatsUsersMeSettings`, `patchChatsUsersMeSettings`).
+#[derive(Serialize)]
+pub(crate) struct UserSettingsForChatJson<'a> {
+    #[serde(rename = "muted")]
+    pub(crate) muted: bool,
+    #[serde(rename = "mentionsOnly")]
+    pub(crate) mentions_only: bool,
+    #[serde(rename = "notifyOnReactions")]
+    pub(crate) notify_on_reactions: bool,
+    #[serde(rename = "mobile")]
+    pub(crate) mobile: MobileSettingsJson<'a>,
 }
 
 /// `ChatUserSettings` → `MobileSettings` → `MobileNotificationSettings`.
@@ -167,6 +182,87 @@ pub(crate) struct MobileSettingsJson<'a> {
 pub(crate) struct MobileNotificationSettingsJson<'a> {
     #[serde(rename = "when")]
     pub(crate) when: &'a str,
+}
+
+/// `ChatPresence` (`includePresence`).
+#[derive(Serialize)]
+pub(crate) struct ChatPresenceJson {
+    #[serde(rename = "source")]
+    pub(crate) source: &'static str,
+    #[serde(rename = "systemPresence")]
+    pub(crate) system_presence: &'static str,
+    #[serde(rename = "dateModified")]
+    pub(crate) date_modified: String,
+}
+
+/// `ChatUserRef`.
+#[derive(Serialize)]
+pub(crate) struct ChatUserRefJson<'a> {
+    #[serde(rename = "id")]
+    pub(crate) id: &'a str,
+    #[serde(rename = "name")]
+    pub(crate) name: &'a str,
+    #[serde(rename = "selfUri")]
+    pub(crate) self_uri: String,
+    #[serde(rename = "jid")]
+    pub(crate) jid: &'a str,
+    #[serde(rename = "inactive")]
+    pub(crate) inactive: bool,
+    #[serde(rename = "presence", skip_serializing_if = "Option::is_none")]
+    pub(crate) presence: Option<ChatPresenceJson>,
+}
+
+/// `Room` as "my chats" answers it: the owners only when asked for.
+#[derive(Serialize)]
+pub(crate) struct ChatRoomJson<'a> {
+    #[serde(rename = "id")]
+    pub(crate) id: &'a str,
+    #[serde(rename = "name")]
+    pub(crate) name: &'a str,
+    #[serde(rename = "dateCreated")]
+    pub(crate) date_created: String,
+    #[serde(rename = "roomType")]
+    pub(crate) room_type: &'static str,
+    #[serde(rename = "subject")]
+    pub(crate) subject: &'a str,
+    #[serde(rename = "owners", skip_serializing_if = "Option::is_none")]
+    pub(crate) owners: Option<Vec<RefJson>>,
+    #[serde(rename = "jid")]
+    pub(crate) jid: &'a str,
+    #[serde(rename = "selfUri")]
+    pub(crate) self_uri: String,
+}
+
+/// `ChatItem`.
+#[derive(Serialize)]
+pub(crate) struct ChatItemJson<'a> {
+    #[serde(rename = "id")]
+    pub(crate) id: &'a str,
+    #[serde(rename = "name")]
+    pub(crate) name: &'a str,
+    #[serde(rename = "open")]
+    pub(crate) open: bool,
+    #[serde(rename = "dateLastMessage", skip_serializing_if = "Option::is_none")]
+    pub(crate) date_last_message: Option<String>,
+    #[serde(rename = "user", skip_serializing_if = "Option::is_none")]
+    pub(crate) user: Option<ChatUserRefJson<'a>>,
+    #[serde(rename = "room", skip_serializing_if = "Option::is_none")]
+    pub(crate) room: Option<ChatRoomJson<'a>>,
+    #[serde(rename = "chatType")]
+    pub(crate) chat_type: &'static str,
+    #[serde(rename = "selfUri")]
+    pub(crate) self_uri: String,
+}
+
+/// `ChatItemCursorListing`.
+#[derive(Serialize)]
+pub(crate) struct ChatItemCursorListingJson<'a> {
+    #[serde(rename = "entities")]
+    pub(crate) entities: Vec<ChatItemJson<'a>>,
+    #[serde(rename = "nextUri", skip_serializing_if = "Option::is_none")]
+    pub(crate) next_uri: Option<String>,
+    #[serde(rename = "selfUri")]
+    pub(crate) self_uri: String,
 }
 
 /// `ErrorDetail`.

@@ -32,7 +32,8 @@ fn eight_threads_times_500_messages_none_lost_none_duplicated() {
         &PostChatsRooms::new(CreateRoomRequest::new("load").user_ids(users)),
     )
     .unwrap()
-    .jid;
+    .jid
+    .unwrap();
 
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
@@ -47,7 +48,7 @@ fn eight_threads_times_500_messages_none_lost_none_duplicated() {
                             &room,
                             SendMessageBody::new(format!("t{t} m{i}")),
                         );
-                        call(&emu, &token, &op).unwrap().id
+                        call(&emu, &token, &op).unwrap().id.unwrap()
                     })
                     .collect::<Vec<String>>()
             })
@@ -68,12 +69,15 @@ fn eight_threads_times_500_messages_none_lost_none_duplicated() {
         let page = call(&emu, Emulator::DEFAULT_TOKEN, &op).unwrap();
         for m in page.messages() {
             if let Some(previous) = &last_stamp {
-                assert!(m.date_created < *previous, "timestamps strictly decrease");
+                assert!(
+                    m.date_created.as_ref().unwrap() < previous,
+                    "timestamps strictly decrease"
+                );
             }
-            last_stamp = Some(m.date_created.clone());
-            seen.push(m.id.clone());
+            last_stamp = Some(m.date_created.clone().unwrap());
+            seen.push(m.id.clone().unwrap());
         }
-        match op.next_page(&page) {
+        match op.next_page(&page).unwrap() {
             Some(next) => op = next,
             None => break,
         }

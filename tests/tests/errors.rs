@@ -56,7 +56,14 @@ fn all_calls(w: &World) -> Vec<Box<dyn Call>> {
             SendMessageBody::new("edited"),
         )),
         Box::new(PatchChatsUserSettings::new(bob, settings.clone())),
-        Box::new(PatchChatsUsersMeSettings::new(settings)),
+        Box::new(PatchChatsUsersMeSettings::new(UserSettingsForChat {
+            mobile: settings.mobile,
+            ..UserSettingsForChat::default()
+        })),
+        Box::new(PostChatsUsersMeSettings::new(UserChatSettingsPost::new(
+            true,
+        ))),
+        Box::new(DeleteChatsUsersMeSettings::new()),
         Box::new(PostChatsRoomMessages::new(room, SendMessageBody::new("hi"))),
         Box::new(PostChatsRoomMessagesPins::new(
             room,
@@ -78,12 +85,12 @@ fn all_calls(w: &World) -> Vec<Box<dyn Call>> {
 }
 
 #[test]
-fn the_table_covers_all_32_operations() {
+fn the_table_covers_all_34_operations() {
     let w = world();
     let ids: BTreeSet<&str> = all_calls(&w).iter().map(|c| c.id()).collect();
     let official: BTreeSet<&str> = ALL.iter().map(|m| m.id).collect();
     assert_eq!(ids, official);
-    assert_eq!(ids.len(), 32);
+    assert_eq!(ids.len(), 34);
 }
 
 #[test]
@@ -102,7 +109,7 @@ fn every_operation_answers_401_without_a_token() {
             call.id()
         );
     }
-    assert_eq!(w.emu.counters().api_requests(), 5 + 32);
+    assert_eq!(w.emu.counters().api_requests(), 5 + 34);
 }
 
 #[test]
@@ -285,6 +292,8 @@ fn every_operation_with_an_entity_answers_404_for_an_unknown_one() {
         "putChatsSettings",
         "getChatsUsersMeSettings",
         "patchChatsUsersMeSettings",
+        "postChatsUsersMeSettings",
+        "deleteChatsUsersMeSettings",
     ];
     for meta in ALL {
         assert_eq!(
@@ -384,14 +393,17 @@ fn invalid_input_answers_400_naming_the_field() {
         "mobile.notifications.when",
     );
     direct(
-        &PatchChatsUsersMeSettings::new(never),
+        &PatchChatsUsersMeSettings::new(UserSettingsForChat {
+            mobile: never.mobile,
+            ..UserSettingsForChat::default()
+        }),
         "mobile.notifications.when",
     );
     // Pins: 3 + 3 is over 5.
     let mut ids = Vec::new();
     for i in 0..6 {
         let op = PostChatsRoomMessages::new(room, SendMessageBody::new(format!("m{i}")));
-        ids.push(alice(&w.emu, &op).id);
+        ids.push(alice(&w.emu, &op).id.unwrap());
     }
     alice(
         &w.emu,
@@ -404,7 +416,7 @@ fn invalid_input_answers_400_naming_the_field() {
     let mut dms = Vec::new();
     for i in 0..6 {
         let op = PostChatsUserMessages::new(bob, SendMessageBody::new(format!("d{i}")));
-        dms.push(alice(&w.emu, &op).id);
+        dms.push(alice(&w.emu, &op).id.unwrap());
     }
     alice(
         &w.emu,
@@ -539,6 +551,19 @@ fn invalid_input_answers_400_naming_the_field() {
         let (response, result) = tampered(&w, c.as_ref(), body);
         assert_400(&response, result, field, c.id());
     }
+    // The options of the current API: `muted` is required; booleans are booleans.
+    let post = PostChatsUsersMeSettings::new(UserChatSettingsPost::new(true));
+    covered.borrow_mut().insert(post.id());
+    let (response, result) = tampered(&w, &post, r#"{"mentionsOnly":true}"#);
+    assert_400(&response, result, "muted", post.id());
+    let participants = GetChatsRoomParticipants::new(room);
+    covered.borrow_mut().insert(participants.id());
+    let cfg_alice = cfg(&token);
+    let mut request = participants.request(&cfg_alice);
+    *request.uri_mut() = format!("{}?notify=maybe", request.uri()).parse().unwrap();
+    let response = w.emu.handle(request);
+    let result = participants.check(&cfg_alice, &response);
+    assert_400(&response, result, "notify", participants.id());
     // Empty ids in a comma-separated list, and history bounds that are not ISO-8601.
     for c in [
         Box::new(GetChatsRoomMessage::new(room, m)) as Box<dyn Call>,
@@ -674,7 +699,8 @@ fn only_the_author_edits_and_the_author_or_an_owner_deletes() {
         &PostChatsRoomMessages::new(room, SendMessageBody::new("mine")),
     )
     .unwrap()
-    .id;
+    .id
+    .unwrap();
     alice(&w.emu, &DeleteChatsRoomMessage::new(room, &bobs));
     // bob (not owner) cannot patch the room, nor remove alice.
     assert_eq!(

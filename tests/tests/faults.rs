@@ -82,7 +82,7 @@ fn too_many_requests_with_and_without_retry_after() {
     w.emu
         .add_fault(FaultRule::once(
             route("getChatsSettings"),
-            Fault::too_many_requests(7),
+            Fault::too_many_requests(Duration::from_secs(7)),
         ))
         .unwrap();
     w.emu
@@ -113,7 +113,7 @@ fn the_core_reads_retry_after() {
     w.emu
         .add_fault(FaultRule::once(
             FaultRoute::Api,
-            Fault::too_many_requests(3),
+            Fault::too_many_requests(Duration::from_secs(3)),
         ))
         .unwrap();
     match call(&w.emu, Emulator::DEFAULT_TOKEN, &GetChatsRoom::new(&w.room)) {
@@ -289,7 +289,7 @@ fn routes_any_api_token_and_times() {
     w.emu
         .add_fault(FaultRule::once(
             FaultRoute::Token,
-            Fault::too_many_requests(1),
+            Fault::too_many_requests(Duration::from_secs(1)),
         ))
         .unwrap();
     let response = login();

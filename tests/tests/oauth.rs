@@ -103,7 +103,7 @@ fn caller(emu: &Emulator, token: &str) -> String {
         &PostChatsRooms::new(CreateRoomRequest::new("who")),
     )
     .unwrap_or_else(|e| panic!("the token was refused: {e}"));
-    let room = call(emu, token, &GetChatsRoom::new(&created.jid)).unwrap();
+    let room = call(emu, token, &GetChatsRoom::new(created.jid().unwrap())).unwrap();
     room.owners.unwrap()[0].id.clone().unwrap()
 }
 

@@ -24,6 +24,7 @@ fn post(w: &World, token: &str, text: &str) -> String {
     )
     .unwrap()
     .id
+    .unwrap()
 }
 
 #[test]
@@ -37,7 +38,8 @@ fn post_chats_rooms_and_get_chats_room() {
                 .user_ids([w.bob.id.clone(), w.carol.id.clone()]),
         ),
     )
-    .jid;
+    .jid
+    .unwrap();
     let (local, domain) = jid.split_once('@').unwrap();
     assert_eq!(local.len(), 24);
     assert!(
@@ -134,7 +136,7 @@ fn participants_get_list_get_one_add_and_remove() {
     );
 
     let one = alice(&w.emu, &GetChatsRoomParticipant::new(&w.room, &w.bob.jid));
-    assert_eq!(one.participant_jid, w.bob.jid);
+    assert_eq!(one.participant_jid.as_ref(), Some(&w.bob.jid));
     let (status, _) = api_error(call(
         &w.emu,
         Emulator::DEFAULT_TOKEN,
@@ -149,8 +151,10 @@ fn participants_get_list_get_one_add_and_remove() {
     alice(&w.emu, &op);
     alice(&w.emu, &op); // adding twice is harmless
     assert_eq!(
-        alice(&w.emu, &GetChatsRoomParticipant::new(&w.room, &w.carol.jid)).participant_jid,
-        w.carol.jid
+        alice(&w.emu, &GetChatsRoomParticipant::new(&w.room, &w.carol.jid))
+            .participant_jid
+            .as_ref(),
+        Some(&w.carol.jid)
     );
     // dave joins by himself.
     call(
@@ -189,9 +193,9 @@ fn room_messages_post_get_edit_delete() {
     let w = world();
     let id = post(&w, &w.token("bob"), "first draft");
     let m = alice(&w.emu, &GetChatsMessage::new(&id));
-    assert_eq!(m.body, "first draft");
-    assert_eq!(m.to_jid, w.room);
-    assert_eq!(m.jid, w.bob.jid);
+    assert_eq!(m.body(), "first draft");
+    assert_eq!(m.to_jid.as_ref(), Some(&w.room));
+    assert_eq!(m.jid.as_ref(), Some(&w.bob.jid));
     assert_eq!(
         m.user.as_ref().unwrap().id.as_deref(),
         Some(w.bob.id.as_str())
@@ -207,15 +211,15 @@ fn room_messages_post_get_edit_delete() {
         &PatchChatsRoomMessage::new(&w.room, &id, SendMessageBody::new("final")),
     )
     .unwrap();
-    assert_eq!(edited.id, id);
+    assert_eq!(edited.id.as_ref(), Some(&id));
     let m = alice(&w.emu, &GetChatsMessage::new(&id));
-    assert_eq!(m.body, "final");
+    assert_eq!(m.body(), "final");
     assert_eq!(m.edited, Some(true));
     assert_eq!(
         m.date_modified,
         Some(Timestamp::from_unix_millis(T0 + 60_000))
     );
-    assert!(m.date_created < *m.date_modified.as_ref().unwrap());
+    assert!(m.date_created.as_ref().unwrap() < m.date_modified.as_ref().unwrap());
 
     // The author deletes.
     call(
@@ -231,7 +235,12 @@ fn room_messages_post_get_edit_delete() {
     ));
     assert_eq!(status, 404);
     let history = alice(&w.emu, &GetChatsRoomMessages::new(&w.room));
-    assert!(history.messages().iter().all(|m| m.id != id));
+    assert!(
+        history
+            .messages()
+            .iter()
+            .all(|m| m.id.as_ref() != Some(&id))
+    );
 }
 
 #[test]
@@ -242,18 +251,22 @@ fn messages_by_comma_separated_ids() {
     let op =
         GetChatsRoomMessage::ids(&w.room, [b.as_str(), "unknown", a.as_str(), &w.dm_msg]).unwrap();
     let listing = alice(&w.emu, &op);
-    let ids: Vec<_> = listing.messages().iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<_> = listing
+        .messages()
+        .iter()
+        .map(|m| m.id.clone().unwrap())
+        .collect();
     // In the order asked; unknown ids and other conversations' messages left out.
     assert_eq!(ids, vec![b.clone(), a.clone()]);
 
     let op = GetChatsUserMessage::ids(&w.bob.id, [w.dm_msg.as_str(), &w.room_msg]).unwrap();
     let listing = alice(&w.emu, &op);
     assert_eq!(listing.messages().len(), 1);
-    assert_eq!(listing.messages()[0].id, w.dm_msg);
+    assert_eq!(listing.messages()[0].id.as_ref(), Some(&w.dm_msg));
     // bob reads the same 1on1 from his side.
     let op = GetChatsUserMessage::new(&w.alice.id, &w.dm_msg);
     let listing = call(&w.emu, &w.token("bob"), &op).unwrap();
-    assert_eq!(listing.messages()[0].body, "Hello, bob");
+    assert_eq!(listing.messages()[0].body(), "Hello, bob");
 }
 
 #[test]
@@ -265,11 +278,15 @@ fn history_limit_before_after_newest_first() {
         .collect();
     let page = alice(&w.emu, &GetChatsRoomMessages::new(&w.room));
     assert_eq!(page.messages().len(), 25, "the default limit is 25");
-    assert_eq!(page.messages()[0].id, ids[29], "newest first");
+    assert_eq!(
+        page.messages()[0].id.as_ref(),
+        Some(&ids[29]),
+        "newest first"
+    );
     let stamps: Vec<_> = page
         .messages()
         .iter()
-        .map(|m| m.date_created.clone())
+        .map(|m| m.date_created.clone().unwrap())
         .collect();
     assert!(
         stamps.windows(2).all(|p| p[0] > p[1]),
@@ -277,29 +294,43 @@ fn history_limit_before_after_newest_first() {
     );
 
     let page = alice(&w.emu, &GetChatsRoomMessages::new(&w.room).limit(3));
-    let got: Vec<_> = page.messages().iter().map(|m| m.id.clone()).collect();
+    let got: Vec<_> = page
+        .messages()
+        .iter()
+        .map(|m| m.id.clone().unwrap())
+        .collect();
     assert_eq!(got, vec![ids[29].clone(), ids[28].clone(), ids[27].clone()]);
 
     // `before` is exclusive.
-    let before = page.messages()[2].date_created.clone();
+    let before = page.messages()[2].date_created.clone().unwrap();
     let older = alice(
         &w.emu,
         &GetChatsRoomMessages::new(&w.room)
             .limit(2)
             .before(before.clone()),
     );
-    let got: Vec<_> = older.messages().iter().map(|m| m.id.clone()).collect();
+    let got: Vec<_> = older
+        .messages()
+        .iter()
+        .map(|m| m.id.clone().unwrap())
+        .collect();
     assert_eq!(got, vec![ids[26].clone(), ids[25].clone()]);
 
     // `after` alone: the newest messages of the window, newest first.
-    let after = alice(&w.emu, &GetChatsMessage::new(&ids[0])).date_created;
+    let after = alice(&w.emu, &GetChatsMessage::new(&ids[0]))
+        .date_created
+        .unwrap();
     let newer = alice(
         &w.emu,
         &GetChatsRoomMessages::new(&w.room)
             .limit(2)
             .after(after.clone()),
     );
-    let got: Vec<_> = newer.messages().iter().map(|m| m.id.clone()).collect();
+    let got: Vec<_> = newer
+        .messages()
+        .iter()
+        .map(|m| m.id.clone().unwrap())
+        .collect();
     assert_eq!(got, vec![ids[29].clone(), ids[28].clone()]);
 
     // Both: the window between, exclusive on both ends.
@@ -329,8 +360,8 @@ fn history_pages_with_the_core_pager() {
     loop {
         let page = alice(&w.emu, &op);
         pages += 1;
-        seen.extend(page.messages().iter().map(|m| m.id.clone()));
-        match op.next_page(&page) {
+        seen.extend(page.messages().iter().map(|m| m.id.clone().unwrap()));
+        match op.next_page(&page).unwrap() {
             Some(next) => op = next,
             None => break,
         }
@@ -351,21 +382,23 @@ fn threads_replies_and_thread_history() {
         &PostChatsRoomMessages::new(&w.room, SendMessageBody::new("reply 1").thread_id(&root)),
     )
     .unwrap()
-    .id;
+    .id
+    .unwrap();
     // Replying to a reply joins the root's thread.
     let r2 = alice(
         &w.emu,
         &PostChatsRoomMessages::new(&w.room, SendMessageBody::new("reply 2").thread_id(&r1)),
     )
-    .id;
+    .id
+    .unwrap();
     let top = post(&w, &bob, "not in the thread");
 
     let root_msg = alice(&w.emu, &GetChatsMessage::new(&root));
-    assert_eq!(root_msg.thread.id.as_deref(), Some(root.as_str()));
+    assert_eq!(root_msg.thread_id(), Some(root.as_str()));
     assert_eq!(root_msg.parent_thread, None);
     for reply in [&r1, &r2] {
         let m = alice(&w.emu, &GetChatsMessage::new(reply));
-        assert_eq!(m.thread.id.as_deref(), Some(root.as_str()));
+        assert_eq!(m.thread_id(), Some(root.as_str()));
         assert_eq!(
             m.parent_thread.as_ref().and_then(|p| p.id.as_deref()),
             Some(root.as_str())
@@ -373,10 +406,14 @@ fn threads_replies_and_thread_history() {
     }
 
     let thread = alice(&w.emu, &GetChatsThreadMessages::new(&root));
-    let ids: Vec<_> = thread.messages().iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<_> = thread
+        .messages()
+        .iter()
+        .map(|m| m.id.clone().unwrap())
+        .collect();
     assert_eq!(ids, vec![r2.clone(), r1.clone(), root.clone()]);
     let thread = alice(&w.emu, &GetChatsThreadMessages::new(&root).limit(1));
-    assert_eq!(thread.messages()[0].id, r2);
+    assert_eq!(thread.messages()[0].id.as_ref(), Some(&r2));
     // A message that starts no thread yet is a thread of one.
     let single = alice(&w.emu, &GetChatsThreadMessages::new(&top));
     assert_eq!(single.messages().len(), 1);
@@ -400,10 +437,11 @@ fn one_on_one_messages_post_get_edit_delete_history() {
         &PostChatsUserMessages::new(&w.alice.id, SendMessageBody::new("hi alice")),
     )
     .unwrap()
-    .id;
+    .id
+    .unwrap();
     let m = alice(&w.emu, &GetChatsMessage::new(&reply));
-    assert_eq!(m.to_jid, w.alice.jid);
-    assert_eq!(m.jid, w.bob.jid);
+    assert_eq!(m.to_jid.as_ref(), Some(&w.alice.jid));
+    assert_eq!(m.jid.as_ref(), Some(&w.bob.jid));
     assert_eq!(
         m.user.as_ref().unwrap().id.as_deref(),
         Some(w.bob.id.as_str())
@@ -419,7 +457,7 @@ fn one_on_one_messages_post_get_edit_delete_history() {
     let ids = |l: &ChatMessageEntityListing| {
         l.messages()
             .iter()
-            .map(|m| m.id.clone())
+            .map(|m| m.id.clone().unwrap())
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&from_alice), vec![reply.clone(), w.dm_msg.clone()]);
@@ -438,9 +476,9 @@ fn one_on_one_messages_post_get_edit_delete_history() {
         &w.emu,
         &PatchChatsUserMessage::new(&w.bob.id, &w.dm_msg, SendMessageBody::new("Hello again")),
     );
-    assert_eq!(edited.id, w.dm_msg);
+    assert_eq!(edited.id.as_ref(), Some(&w.dm_msg));
     let m = alice(&w.emu, &GetChatsMessage::new(&w.dm_msg));
-    assert_eq!((m.body.as_str(), m.edited), ("Hello again", Some(true)));
+    assert_eq!((m.body(), m.edited), ("Hello again", Some(true)));
 
     alice(&w.emu, &DeleteChatsUserMessage::new(&w.bob.id, &w.dm_msg));
     let after = alice(&w.emu, &GetChatsUserMessages::new(&w.bob.id));
@@ -598,8 +636,9 @@ fn reactions_replace_the_callers_whole_set() {
             .into_iter()
             .map(|r| {
                 (
-                    r.emoji,
+                    r.emoji.unwrap_or_default(),
                     r.users
+                        .unwrap_or_default()
                         .into_iter()
                         .map(|u| u.id.unwrap())
                         .collect::<Vec<_>>(),
@@ -646,7 +685,7 @@ fn reactions_replace_the_callers_whole_set() {
     .unwrap();
     let dm = alice(&w.emu, &GetChatsMessage::new(&w.dm_msg));
     assert_eq!(
-        dm.reactions.unwrap()[0].users[0].id.as_deref(),
+        dm.reactions.unwrap()[0].users()[0].id.as_deref(),
         Some(w.bob.id.as_str())
     );
 }
@@ -681,23 +720,32 @@ fn org_settings_get_put_patch() {
 fn user_settings_and_me() {
     let w = world();
     let me = alice(&w.emu, &GetChatsUsersMeSettings::new());
-    assert_eq!(me, ChatUserSettings::notify(NotifyWhen::Always));
+    assert_eq!(
+        me,
+        UserSettingsForChat::default()
+            .muted(false)
+            .mentions_only(false)
+            .notify_on_reactions(true)
+            .notify(NotifyWhen::Always)
+    );
     let changed = alice(
         &w.emu,
-        &PatchChatsUsersMeSettings::new(ChatUserSettings::notify(NotifyWhen::OnlyWhenInactive)),
+        &PatchChatsUsersMeSettings::new(
+            UserSettingsForChat::default().notify(NotifyWhen::OnlyWhenInactive),
+        ),
     );
     assert_eq!(
-        changed.mobile.notifications.when,
+        changed.notify_when().cloned().unwrap(),
         NotifyWhen::OnlyWhenInactive
     );
     // `me` is the caller: alice's change shows through her id, not bob's.
     let by_id = alice(&w.emu, &GetChatsUserSettings::new(&w.alice.id));
     assert_eq!(
-        by_id.mobile.notifications.when,
+        by_id.notify_when().cloned().unwrap(),
         NotifyWhen::OnlyWhenInactive
     );
     let bob = call(&w.emu, &w.token("bob"), &GetChatsUsersMeSettings::new()).unwrap();
-    assert_eq!(bob.mobile.notifications.when, NotifyWhen::Always);
+    assert_eq!(bob.notify_when(), Some(&NotifyWhen::Always));
     // alice changes bob's settings by id.
     let changed = alice(
         &w.emu,
@@ -707,9 +755,220 @@ fn user_settings_and_me() {
         ),
     );
     assert_eq!(
-        changed.mobile.notifications.when,
+        changed.notify_when().cloned().unwrap(),
         NotifyWhen::OnlyWhenInactive
     );
     let bob = call(&w.emu, &w.token("bob"), &GetChatsUsersMeSettings::new()).unwrap();
-    assert_eq!(bob.mobile.notifications.when, NotifyWhen::OnlyWhenInactive);
+    assert_eq!(bob.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
+}
+
+/// The body of a raw in-process request as JSON.
+fn raw_json(w: &World, method: &str, path_and_query: &str, body: &str) -> (u16, serde_json::Value) {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(format!("http://127.0.0.1{path_and_query}"))
+        .header(
+            "authorization",
+            format!("Bearer {}", Emulator::DEFAULT_TOKEN),
+        )
+        .header("content-type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let response = w.emu.handle(request);
+    let status = response.status().as_u16();
+    let json = serde_json::from_slice(response.body()).unwrap_or(serde_json::Value::Null);
+    (status, json)
+}
+
+#[test]
+fn my_settings_are_created_read_patched_and_deleted_on_the_wire() {
+    let w = world();
+    let path = "/api/v2/chats/users/me/settings";
+    assert_eq!(
+        raw_json(&w, "GET", path, ""),
+        (
+            200,
+            serde_json::json!({"muted": false, "mentionsOnly": false, "notifyOnReactions": true, "mobile": {"notifications": {"when": "Always"}}})
+        )
+    );
+    assert_eq!(
+        raw_json(&w, "POST", path, r#"{"mentionsOnly":true}"#).0,
+        400
+    );
+    assert_eq!(raw_json(&w, "POST", path, r#"{"muted":"yes"}"#).0, 400);
+    assert_eq!(
+        raw_json(&w, "POST", path, r#"{"muted":true,"mentionsOnly":true}"#).0,
+        204
+    );
+    assert_eq!(
+        raw_json(&w, "PATCH", path, r#"{"notifyOnReactions":false}"#),
+        (
+            200,
+            serde_json::json!({"muted": true, "mentionsOnly": true, "notifyOnReactions": false, "mobile": {"notifications": {"when": "Always"}}})
+        )
+    );
+    assert_eq!(raw_json(&w, "PATCH", path, r#"{"muted":1}"#).0, 400);
+    assert_eq!(raw_json(&w, "DELETE", path, "").0, 204);
+    assert_eq!(
+        raw_json(&w, "GET", path, ""),
+        (
+            200,
+            serde_json::json!({"muted": false, "mentionsOnly": false, "notifyOnReactions": true, "mobile": {"notifications": {"when": "Always"}}})
+        )
+    );
+    let counters = w.emu.counters();
+    assert_eq!(
+        counters.operations.get("postChatsUsersMeSettings"),
+        Some(&3)
+    );
+    assert_eq!(
+        counters.operations.get("deleteChatsUsersMeSettings"),
+        Some(&1)
+    );
+}
+
+#[test]
+fn reactions_enabled_is_stored_and_enforced() {
+    let w = world();
+    assert_eq!(
+        raw_json(&w, "GET", "/api/v2/chats/settings", ""),
+        (
+            200,
+            serde_json::json!({"messageRetentionPeriodDays": 365, "reactionsEnabled": true})
+        )
+    );
+    assert_eq!(
+        raw_json(
+            &w,
+            "PATCH",
+            "/api/v2/chats/settings",
+            r#"{"reactionsEnabled":"no"}"#
+        )
+        .0,
+        400
+    );
+    let s = alice(
+        &w.emu,
+        &PatchChatsSettings::new(ChatSettings::default().reactions_enabled(false)),
+    );
+    assert_eq!(s.reactions_enabled, Some(false));
+    let refused = call(
+        &w.emu,
+        Emulator::DEFAULT_TOKEN,
+        &PutChatsMessageReactions::new(
+            &w.room_msg,
+            ChatReactionUpdate {
+                reactions: vec!["👍".to_owned()],
+            },
+        ),
+    );
+    assert_eq!(api_error(refused).0, 400);
+    let s = alice(&w.emu, &PutChatsSettings::new(ChatSettings::default()));
+    assert_eq!(s.reactions_enabled, Some(true));
+}
+
+#[test]
+fn exclude_metadata_leaves_out_mentions_and_reactions() {
+    let w = world();
+    alice(
+        &w.emu,
+        &PutChatsMessageReactions::new(
+            &w.room_msg,
+            ChatReactionUpdate {
+                reactions: vec!["👍".to_owned()],
+            },
+        ),
+    );
+    let full = alice(&w.emu, &GetChatsRoomMessages::new(&w.room));
+    assert!(!full.messages()[0].reactions().is_empty());
+    let bare = alice(
+        &w.emu,
+        &GetChatsRoomMessages::new(&w.room).exclude_metadata(true),
+    );
+    assert_eq!(bare.messages()[0].id(), full.messages()[0].id());
+    assert!(bare.messages()[0].reactions().is_empty());
+    assert_eq!(bare.messages()[0].mentions, None);
+    let path = format!(
+        "/api/v2/chats/rooms/{}/messages?excludeMetadata=maybe",
+        w.room
+    );
+    assert_eq!(raw_json(&w, "GET", &path, "").0, 400);
+}
+
+#[test]
+fn notify_leaves_out_participants_who_muted() {
+    let w = world();
+    let all = alice(&w.emu, &GetChatsRoomParticipants::new(&w.room));
+    assert_eq!(all.participants().len(), 2);
+    call(
+        &w.emu,
+        &w.token("bob"),
+        &PostChatsUsersMeSettings::new(UserChatSettingsPost::new(true)),
+    )
+    .unwrap();
+    let notify = alice(&w.emu, &GetChatsRoomParticipants::new(&w.room).notify(true));
+    let ids: Vec<_> = notify
+        .participants()
+        .iter()
+        .filter_map(|p| p.user.as_ref().and_then(|u| u.id.clone()))
+        .collect();
+    assert_eq!(ids, vec![w.alice.id.clone()]);
+    let everyone = alice(
+        &w.emu,
+        &GetChatsRoomParticipants::new(&w.room).notify(false),
+    );
+    assert_eq!(everyone.participants().len(), 2);
+}
+
+#[test]
+fn my_chats_on_the_wire() {
+    let w = world();
+    let (status, json) = raw_json(
+        &w,
+        "GET",
+        "/api/v2/users/chats/me?includePresence=true&includeRoomOwners=true",
+        "",
+    );
+    assert_eq!(status, 200);
+    let entities = json["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 2);
+    let room = entities.iter().find(|e| e["chatType"] == "adhoc").unwrap();
+    assert_eq!(room["id"], serde_json::json!(w.room));
+    assert_eq!(room["open"], serde_json::json!(true));
+    assert_eq!(
+        room["room"]["owners"][0]["id"],
+        serde_json::json!(w.alice.id)
+    );
+    assert!(room["dateLastMessage"].is_string());
+    let direct = entities
+        .iter()
+        .find(|e| e["chatType"] == "oneOnOne")
+        .unwrap();
+    assert_eq!(direct["id"], serde_json::json!(w.bob.id));
+    assert_eq!(direct["user"]["jid"], serde_json::json!(w.bob.jid));
+    assert_eq!(
+        direct["user"]["presence"]["systemPresence"],
+        serde_json::json!("Available")
+    );
+    assert_eq!(json["selfUri"], serde_json::json!("/api/v2/users/chats/me"));
+    assert!(json.get("nextUri").is_none());
+    let (_, plain) = raw_json(&w, "GET", "/api/v2/users/chats/me", "");
+    let plain = plain["entities"].as_array().unwrap().clone();
+    assert!(
+        plain
+            .iter()
+            .all(|e| e["room"].get("owners").is_none() && e["user"].get("presence").is_none())
+    );
+    assert_eq!(
+        raw_json(&w, "GET", "/api/v2/users/chats/me?excludeClosed=1", "").0,
+        400
+    );
+    assert_eq!(
+        raw_json(&w, "GET", "/api/v2/users/chats/me?after=", "").0,
+        400
+    );
+    // carol is in neither chat.
+    let carol = call(&w.emu, &w.token("carol"), &GetUsersChatsMe::new()).unwrap();
+    assert!(carol.chats().is_empty());
+    assert_eq!(w.emu.counters().operations.get("getUsersChatsMe"), Some(&5));
 }

@@ -1,33 +1,34 @@
 //! Security promises of both clients (see SECURITY.md):
 //!
-//! - tokens, client secrets and chat text never appear in `Debug`, `Display`, error
-//!   messages, the clients' `tracing` spans and events, or what their HTTP stacks log at
-//!   debug level through `log`;
+//! - tokens, client secrets and chat text never appear in `Debug`, `Display` or error
+//!   messages (nor in what the clients log: tests/security_tracing.rs);
 //! - `Authorization` never follows a redirect to another host or port;
 //! - plain `http://` is refused unless the host is loopback or
 //!   `Config::allow_insecure_http` is set;
 //! - header injection (CR/LF in a token, a user agent, a path value, or a token handed
 //!   out by a hostile login host) never reaches the wire;
-//! - the response size cap holds with and without `Content-Length`, and nothing is
-//!   decompressed (no `Accept-Encoding` is sent, a `Content-Encoding` is not undone).
+//! - the response size cap holds with and without `Content-Length`; no `Accept-Encoding`
+//!   is sent; reqwest undoes no `Content-Encoding`, ureq (its decoders turned on here, as
+//!   another crate of an application could) undoes a gzip one sent unasked, and the cap
+//!   then bounds the decoded bytes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// A gzip stream built by hand: a few kilobytes that decode to megabytes of spaces.
+#[path = "../src/conformance/gzip.rs"]
+mod gzip;
 mod raw;
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use genesys_chat::auth::Credentials;
-use genesys_chat::models::{CreateRoomRequest, SendMessageBody};
-use genesys_chat::operations::{
-    GetChatsRoom, GetChatsRoomMessages, GetChatsSettings, PostChatsRoomMessages, PostChatsRooms,
-};
+use genesys_chat::models::{ChatSettings, SendMessageBody};
+use genesys_chat::operations::{GetChatsSettings, PostChatsRoomMessages};
 use genesys_chat::{AccessToken, Config, Error, Operation, RetryPolicy};
 use genesys_chat_testkit::server::Server;
-use genesys_chat_testkit::{EmulatorBuilder, Fault, FaultRoute, FaultRule, Permissions};
+use genesys_chat_testkit::{EmulatorBuilder, Permissions};
 use raw::{Answer, RawServer, response};
 
 /// A static token that must never show.
@@ -224,163 +225,6 @@ impl Client {
             Client::Reqwest(c, _) => format!("{c:?} {:?}", c.config()),
         }
     }
-
-    /// Every message of a room, through the client's history iterator or stream.
-    fn history(&self, room: &str) -> Vec<String> {
-        match self {
-            Client::Ureq(c) => c
-                .history(GetChatsRoomMessages::new(room).limit(2))
-                .map(|m| m.unwrap().body)
-                .collect(),
-            Client::Reqwest(c, rt) => rt.block_on(async {
-                use futures_util::StreamExt;
-                c.history(GetChatsRoomMessages::new(room).limit(2))
-                    .map(|m| m.unwrap().body)
-                    .collect()
-                    .await
-            }),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Capturing tracing and log output.
-// ---------------------------------------------------------------------------------------
-
-/// Everything logged through `log`, from every thread, with the thread's id.
-struct LogCapture {
-    records: Mutex<Vec<(std::thread::ThreadId, String, String)>>,
-}
-
-impl log::Log for LogCapture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{}", record.args());
-        self.records.lock().unwrap().push((
-            std::thread::current().id(),
-            record.target().to_owned(),
-            line,
-        ));
-    }
-
-    fn flush(&self) {}
-}
-
-fn log_capture() -> &'static LogCapture {
-    static CAPTURE: OnceLock<&'static LogCapture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let capture: &'static LogCapture = Box::leak(Box::new(LogCapture {
-            records: Mutex::new(Vec::new()),
-        }));
-        log::set_logger(capture).unwrap();
-        capture
-    })
-}
-
-/// Serialises the tests that change the global log level.
-fn log_lock() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// A `tracing` subscriber that writes every span (name, fields, later records) and every
-/// event of every target and level into one text.
-#[derive(Default, Clone)]
-struct TraceCapture {
-    text: Arc<Mutex<String>>,
-    next: Arc<AtomicU64>,
-}
-
-struct Fields<'a>(&'a mut String);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={:?}", field.name(), value);
-    }
-}
-
-impl tracing::Subscriber for TraceCapture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut text = self.text.lock().unwrap();
-        let m = span.metadata();
-        let _ = write!(text, "\nspan {} {} {}", m.level(), m.target(), m.name());
-        span.record(&mut Fields(&mut text));
-        tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::Relaxed) + 1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut text = self.text.lock().unwrap();
-        text.push_str("\nrecord");
-        values.record(&mut Fields(&mut text));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut text = self.text.lock().unwrap();
-        let m = event.metadata();
-        let _ = write!(text, "\nevent {} {}", m.level(), m.target());
-        event.record(&mut Fields(&mut text));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-/// A session that exercises what may log: a client-credentials login, a room, chat text
-/// posted (one post retried after a 429) and read back through the history pager, a
-/// missing room, and a fixed token the service does not know (401).
-fn session(transport: Transport, server: &Server) {
-    let client = Builder::new(transport, config(&server.base_url()))
-        .credentials(Credentials::client_credentials(CLIENT_ID, SECRET))
-        .build()
-        .unwrap();
-    let bob = server.emulator().user("bob").unwrap().id.clone();
-    let room = client
-        .call(&PostChatsRooms::new(
-            CreateRoomRequest::new("security").user_ids([bob]),
-        ))
-        .unwrap()
-        .jid;
-    server
-        .emulator()
-        .add_fault(FaultRule::once(
-            FaultRoute::operation("postChatsRoomMessages").unwrap(),
-            Fault::too_many_requests(0),
-        ))
-        .unwrap();
-    for i in 0..3 {
-        client
-            .call(&PostChatsRoomMessages::new(
-                &room,
-                SendMessageBody::new(format!("{CHAT} {i}")),
-            ))
-            .unwrap();
-    }
-    let bodies = client.history(&room);
-    assert_eq!(bodies.len(), 3);
-    assert!(bodies.iter().all(|b| b.starts_with(CHAT)));
-    let missing = client
-        .call(&GetChatsRoom::new("nope@conference.example.orgspan.com"))
-        .unwrap_err();
-    assert!(matches!(missing.status(), Some(403 | 404)), "{missing}");
-    assert_error_clean("a missing room", &missing);
-    // A fixed token the service does not know: 401 and no renewal.
-    let stranger = Builder::new(
-        transport,
-        config(&server.base_url()).with_token(TOKEN).unwrap(),
-    )
-    .build()
-    .unwrap();
-    let e = stranger.call(&GetChatsSettings::new()).unwrap_err();
-    assert_eq!(e.status(), Some(401));
-    assert_error_clean("a 401", &e);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -513,91 +357,6 @@ fn errors_never_carry_tokens_secrets_or_chat_text() {
 }
 
 // ---------------------------------------------------------------------------------------
-// tracing and log output.
-// ---------------------------------------------------------------------------------------
-
-/// The `log` records of `thread` since `from`, one per line.
-fn log_lines(from: usize, thread: std::thread::ThreadId) -> Vec<(String, String)> {
-    log_capture().records.lock().unwrap()[from..]
-        .iter()
-        .filter(|(t, _, _)| *t == thread)
-        .map(|(_, target, line)| (target.clone(), line.clone()))
-        .collect()
-}
-
-/// Runs a session on this thread with tracing captured and `log` at `level`; returns
-/// the tracing text and the log lines.
-fn captured_session(
-    transport: Transport,
-    level: log::LevelFilter,
-) -> (String, Vec<(String, String)>) {
-    let server = emulator();
-    let capture = TraceCapture::default();
-    let text = capture.text.clone();
-    let _guard = log_lock();
-    let logs = log_capture();
-    let from = logs.records.lock().unwrap().len();
-    log::set_max_level(level);
-    tracing::subscriber::with_default(capture, || session(transport, &server));
-    log::set_max_level(log::LevelFilter::Off);
-    let traced = text.lock().unwrap().clone();
-    (traced, log_lines(from, std::thread::current().id()))
-}
-
-#[test]
-fn tracing_spans_and_events_and_debug_logs_carry_no_secrets() {
-    for transport in TRANSPORTS {
-        let (traced, logs) = captured_session(transport, log::LevelFilter::Debug);
-        // The clients' own span is there, with its fields.
-        assert!(
-            traced.contains("genesys_chat.call operation=\"postChatsRoomMessages\""),
-            "{transport:?}: {traced}"
-        );
-        assert!(
-            traced.contains("retrying"),
-            "{transport:?}: the 429 retry: {traced}"
-        );
-        assert_clean(&format!("{transport:?} tracing"), &traced);
-        let logged: String = logs.iter().map(|(t, l)| format!("{t}: {l}\n")).collect();
-        assert_clean(&format!("{transport:?} debug logs"), &logged);
-    }
-}
-
-/// The text of ureq-proto's trace hex dumps, reassembled: each row shows 16 bytes as
-/// hex, then as characters (`.` for anything but ASCII letters, digits and punctuation).
-fn wire_text(logs: &[(String, String)]) -> String {
-    logs.iter()
-        .filter(|(target, _)| target.starts_with("ureq_proto"))
-        .filter_map(|(_, line)| line.rsplit_once(' ').map(|(_, chars)| chars.to_owned()))
-        .collect()
-}
-
-#[test]
-fn trace_logs_of_the_reqwest_client_carry_no_secrets() {
-    let (traced, logs) = captured_session(Transport::Reqwest, log::LevelFilter::Trace);
-    assert_clean("reqwest tracing", &traced);
-    let logged: String = logs.iter().map(|(t, l)| format!("{t}: {l}\n")).collect();
-    assert_clean("reqwest trace logs", &logged);
-}
-
-#[test]
-#[ignore = "limitation: with `log` at TRACE, ureq-proto (a dependency of genesys-chat-ureq) hex-dumps all traffic, secrets included; nothing in this crate can filter it: never enable TRACE for ureq_proto in production (SECURITY.md)"]
-fn trace_logs_of_the_ureq_client_carry_no_secrets() {
-    let (traced, logs) = captured_session(Transport::Ureq, log::LevelFilter::Trace);
-    assert_clean("ureq tracing", &traced);
-    let logged: String = logs.iter().map(|(t, l)| format!("{t}: {l}\n")).collect();
-    assert_clean("ureq trace logs", &logged);
-    // The hex dumps split texts over 16-byte rows: look at them joined up too.
-    let wire = wire_text(&logs);
-    for secret in [TOKEN, CHAT, SECRET, ISSUED] {
-        assert!(
-            !wire.contains(secret),
-            "{secret:?} in ureq-proto's hex dump"
-        );
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // Redirects.
 // ---------------------------------------------------------------------------------------
 
@@ -619,7 +378,7 @@ fn settings_server(ip: [u8; 4]) -> RawServer {
 }
 
 #[test]
-fn authorization_never_follows_a_redirect_to_another_host_or_port() {
+fn no_redirect_to_another_host_or_port_is_followed() {
     // ureq follows without Authorization; reqwest does not follow another origin at all.
     for status in [
         "301 Moved Permanently",
@@ -644,33 +403,35 @@ fn authorization_never_follows_a_redirect_to_another_host_or_port() {
                 .build()
                 .unwrap();
                 let result = client.call(&GetChatsSettings::new());
-                if matches!(transport, Transport::Reqwest) {
-                    // reqwest follows no redirect to another origin at all (a 307/308
-                    // would re-send the body there): the 3xx is the answer.
-                    let code: u16 = status[..3].parse().unwrap();
-                    assert_eq!(result.unwrap_err().status(), Some(code));
-                    assert_eq!(target.requests().len(), 0, "{status} to {host}");
-                    continue;
-                }
-                let settings = result.unwrap();
-                assert_eq!(settings.message_retention_period_days, Some(90));
-                let first = origin.requests();
-                assert_eq!(first.len(), 1);
+                // No redirect is followed: the 3xx is the answer, and the target sees
+                // nothing (a 307/308 would re-send a body there).
+                let code: u16 = status[..3].parse().unwrap();
+                let error = result.unwrap_err();
                 assert_eq!(
-                    first[0].header("authorization"),
-                    Some(format!("Bearer {TOKEN}"))
+                    error.status(),
+                    Some(code),
+                    "{transport:?} {status} to {host}"
                 );
-                let followed = target.requests();
-                assert_eq!(followed.len(), 1, "{transport:?} {status} {host}");
-                for name in ["authorization", "cookie", "proxy-authorization", "referer"] {
-                    assert_eq!(
-                        followed[0].header(name),
-                        None,
-                        "{transport:?} {status} to {host}: {}",
-                        followed[0].head
-                    );
-                }
-                assert!(!followed[0].head.contains(TOKEN), "{}", followed[0].head);
+                assert!(
+                    error
+                        .to_string()
+                        .contains(&format!("redirected to http://{host}:{}", target.port())),
+                    "{error}"
+                );
+                assert!(
+                    !error.to_string().contains("/api/v2/chats/settings"),
+                    "{error}"
+                );
+                assert_eq!(
+                    origin.requests().len(),
+                    1,
+                    "{transport:?} {status} to {host}"
+                );
+                assert_eq!(
+                    target.requests().len(),
+                    0,
+                    "{transport:?} {status} to {host}"
+                );
             }
         }
     }
@@ -765,7 +526,7 @@ fn reqwest_never_takes_a_token_requests_secrets_to_another_host() {
 }
 
 #[test]
-fn a_same_origin_redirect_keeps_the_token_with_reqwest_and_drops_it_with_ureq() {
+fn a_same_origin_redirect_is_not_followed_either() {
     for transport in TRANSPORTS {
         let server = RawServer::start(|index, _| {
             Answer::Bytes(if index == 0 {
@@ -784,24 +545,20 @@ fn a_same_origin_redirect_keeps_the_token_with_reqwest_and_drops_it_with_ureq() 
         )
         .build()
         .unwrap();
-        client.call(&GetChatsSettings::new()).unwrap();
-        let requests = server.requests();
-        assert_eq!(requests.len(), 2);
-        let expected = match transport {
-            // reqwest strips Authorization only when the host or port changes.
-            Transport::Reqwest => Some(format!("Bearer {TOKEN}")),
-            // ureq is configured never to carry it across a redirect.
-            Transport::Ureq => None,
-        };
-        assert_eq!(
-            requests[1].header("authorization"),
-            expected,
-            "{transport:?}"
+        let error = client.call(&GetChatsSettings::new()).unwrap_err();
+        assert_eq!(error.status(), Some(307), "{transport:?}");
+        assert!(
+            error
+                .to_string()
+                .contains("redirected to a path on the same origin"),
+            "{error}"
         );
+        assert!(!error.to_string().contains("moved=1"), "{error}");
+        assert_eq!(server.requests().len(), 1, "{transport:?}");
     }
 }
 
-/// Follows a redirect loop with a policy of 3 attempts; returns the requests made.
+/// Runs into a redirect loop with a policy of 3 attempts; returns the requests made.
 fn redirect_loop(transport: Transport) -> usize {
     let server = RawServer::start(|index, _| {
         let location = format!("/api/v2/chats/settings?hop={}", index + 1);
@@ -819,24 +576,17 @@ fn redirect_loop(transport: Transport) -> usize {
     .unwrap();
     let started = Instant::now();
     let e = client.call(&GetChatsSettings::new()).unwrap_err();
-    assert!(
-        matches!(e, Error::Transport { .. }),
-        "{transport:?} redirect loop: {e:?}"
-    );
+    assert_eq!(e.status(), Some(302), "{transport:?} redirect loop: {e:?}");
     assert_error_clean(&format!("{transport:?} redirect loop"), &e);
     assert!(started.elapsed() < Duration::from_secs(5), "{transport:?}");
     server.requests().len()
 }
 
 #[test]
-fn a_redirect_loop_ends_with_an_error_after_at_most_10_redirects_per_attempt() {
+fn a_redirect_loop_ends_at_its_first_redirect() {
     for transport in TRANSPORTS {
         let requests = redirect_loop(transport);
-        // Each of the 3 attempts: the request and at most 10 redirects.
-        assert!(
-            (2..=3 * 11).contains(&requests),
-            "{transport:?}: {requests}"
-        );
+        assert_eq!(requests, 1, "{transport:?}");
     }
 }
 
@@ -844,10 +594,8 @@ fn a_redirect_loop_ends_with_an_error_after_at_most_10_redirects_per_attempt() {
 fn a_redirect_loop_is_not_retried() {
     for transport in TRANSPORTS {
         let requests = redirect_loop(transport);
-        assert!(
-            (2..=11).contains(&requests),
-            "{transport:?}: {requests} requests"
-        );
+        // One request of the 3 attempts the policy allows: a 3xx is never retried.
+        assert_eq!(requests, 1, "{transport:?}");
     }
 }
 
@@ -1142,6 +890,7 @@ const GZIPPED: &[u8] = b"\x1f\x8b\x08\x00\x86\xb2\x07\x6b\x02\xff\xab\x56\xca\x4
 #[test]
 fn no_accept_encoding_is_sent_and_nothing_is_decompressed() {
     for transport in TRANSPORTS {
+        // A gzip answer sent unasked.
         let server = RawServer::start(|_, _| {
             Answer::Bytes(response(
                 "200 OK",
@@ -1158,12 +907,27 @@ fn no_accept_encoding_is_sent_and_nothing_is_decompressed() {
         )
         .build()
         .unwrap();
-        let e = client.call(&GetChatsSettings::new()).unwrap_err();
-        // The gzip bytes reach the parser as they are: the cap applies to what was sent.
-        assert!(
-            matches!(e, Error::Decode { status: 200, .. }),
-            "{transport:?}: {e:?}"
-        );
+        let result = client.call(&GetChatsSettings::new());
+        match transport {
+            // reqwest decodes nothing: the gzip bytes reach the parser as they are.
+            Transport::Reqwest => assert!(
+                matches!(
+                    result,
+                    Err(Error::Decode {
+                        operation: "getChatsSettings",
+                        status: 200,
+                        ..
+                    })
+                ),
+                "{transport:?}: {result:?}"
+            ),
+            // ureq undoes the gzip the server sent anyway.
+            Transport::Ureq => assert_eq!(
+                result.unwrap(),
+                ChatSettings::with_retention_days(90),
+                "{transport:?}"
+            ),
+        }
         let requests = server.requests();
         assert_eq!(requests.len(), 1);
         assert_eq!(
@@ -1173,5 +937,57 @@ fn no_accept_encoding_is_sent_and_nothing_is_decompressed() {
             requests[0].head
         );
         assert_eq!(requests[0].header("te"), None, "{}", requests[0].head);
+
+        // A gzip answer of a few kilobytes that decodes to 1 MiB, under a 64 KiB cap.
+        let bomb = gzip::spaces(1024 * 1024);
+        assert!(bomb.len() < 8 * 1024, "{}", bomb.len());
+        let server = RawServer::start(move |_, _| {
+            Answer::Bytes(response(
+                "200 OK",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Content-Encoding", "gzip"),
+                ],
+                &bomb,
+            ))
+        });
+        let client = Builder::new(
+            transport,
+            config(&server.base_url()).with_token(TOKEN).unwrap(),
+        )
+        .max_response_bytes(64 * 1024)
+        .build()
+        .unwrap();
+        let result = client.call(&GetChatsSettings::new());
+        match transport {
+            // Under the cap as sent, and not JSON as sent.
+            Transport::Reqwest => assert!(
+                matches!(
+                    result,
+                    Err(Error::Decode {
+                        operation: "getChatsSettings",
+                        status: 200,
+                        ..
+                    })
+                ),
+                "{transport:?}: {result:?}"
+            ),
+            // The cap bounds the decoded bytes: refused past 64 KiB of them.
+            Transport::Ureq => match result {
+                Err(Error::BodyTooLarge {
+                    operation,
+                    limit,
+                    size,
+                }) => {
+                    assert_eq!(operation, "getChatsSettings");
+                    assert_eq!(limit, 65_536);
+                    assert!(size > 65_536, "{size}");
+                }
+                other => panic!("{transport:?}: {other:?}"),
+            },
+        }
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1, "{transport:?}: not retried");
+        assert_eq!(requests[0].header("accept-encoding"), None);
     }
 }

@@ -264,7 +264,7 @@ fn settings() {
     let w = world();
     assert_eq!(
         get(&w, "/api/v2/chats/settings"),
-        json!({ "messageRetentionPeriodDays": 365 })
+        json!({ "messageRetentionPeriodDays": 365, "reactionsEnabled": true })
     );
     let (status, body, _) = raw(
         &w.emu,
@@ -275,11 +275,19 @@ fn settings() {
     );
     assert_eq!(
         (status, body),
-        (200, json!({ "messageRetentionPeriodDays": 30 }))
+        (
+            200,
+            json!({ "messageRetentionPeriodDays": 30, "reactionsEnabled": true })
+        )
     );
     assert_eq!(
         get(&w, "/api/v2/chats/users/me/settings"),
-        json!({ "mobile": { "notifications": { "when": "Always" } } })
+        json!({
+            "muted": false,
+            "mentionsOnly": false,
+            "notifyOnReactions": true,
+            "mobile": { "notifications": { "when": "Always" } }
+        })
     );
     let (status, body, _) = raw(
         &w.emu,

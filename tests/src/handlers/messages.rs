@@ -10,6 +10,9 @@
 //! - Histories are newest first; `before` and `after` are exclusive. A page holds the
 //!   newest `limit` messages of the window, with `after` alone too, so paging to older
 //!   pages with `before` (what `History::next_page` does) stops at `after` without gaps.
+//! - `excludeMetadata=true` on a history leaves out each message's `mentions` and
+//!   `reactions` (what the emulator counts as metadata); `false` or absent keeps them.
+//!   Any other value is 400.
 //! - Only the author edits a message; the author or a room owner deletes it.
 //! - A message of a conversation the caller is not part of is answered 403.
 
@@ -230,10 +233,22 @@ pub(crate) fn delete_user_message(ctx: &mut Ctx<'_>) -> Outcome {
 // ----- reading -----
 
 fn listing(ctx: &Ctx<'_>, ids: &[&String]) -> Vec<u8> {
+    listing_of(ctx, ids, false)
+}
+
+/// A listing; with `exclude_metadata`, without `mentions` and `reactions`.
+fn listing_of(ctx: &Ctx<'_>, ids: &[&String], exclude_metadata: bool) -> Vec<u8> {
     let entities = ids
         .iter()
         .filter_map(|id| ctx.state.messages.get(id.as_str()))
-        .map(|m| ctx.state.message_json(ctx.ident, m))
+        .map(|m| {
+            let mut json = ctx.state.message_json(ctx.ident, m);
+            if exclude_metadata {
+                json.mentions = None;
+                json.reactions = Vec::new();
+            }
+            json
+        })
         .collect();
     to_json(&ListingJson { entities })
 }
@@ -297,6 +312,7 @@ struct Window {
     limit: usize,
     before: Option<i64>,
     after: Option<i64>,
+    exclude_metadata: bool,
 }
 
 fn window(query: &str) -> Result<Window, Failure> {
@@ -304,10 +320,23 @@ fn window(query: &str) -> Result<Window, Failure> {
         limit: DEFAULT_LIMIT,
         before: None,
         after: None,
+        exclude_metadata: false,
     };
     let (mut seen_limit, mut seen_before, mut seen_after) = (false, false, false);
     for (name, value) in query_pairs(query) {
         match name.as_str() {
+            "excludeMetadata" => {
+                w.exclude_metadata = match value.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(Failure::bad_request(
+                            "excludeMetadata",
+                            "must be true or false",
+                        ));
+                    }
+                };
+            }
             "limit" if !seen_limit => {
                 seen_limit = true;
                 w.limit = match value.parse::<u64>() {
@@ -381,7 +410,7 @@ fn history(ctx: &Ctx<'_>, conv: &ConvKey) -> Outcome {
         Some(c) => page(&c.timeline, &w),
         None => Vec::new(),
     };
-    Ok(Reply::Json(listing(ctx, &ids)))
+    Ok(Reply::Json(listing_of(ctx, &ids, w.exclude_metadata)))
 }
 
 /// `getChatsRoomMessages`.
@@ -418,7 +447,7 @@ pub(crate) fn thread_history(ctx: &mut Ctx<'_>) -> Outcome {
     }
     let w = window(ctx.query)?;
     let ids = page(timeline, &w);
-    Ok(Reply::Json(listing(ctx, &ids)))
+    Ok(Reply::Json(listing_of(ctx, &ids, w.exclude_metadata)))
 }
 
 /// `getChatsUser`: the 1on1 with `userId` (its pins).
@@ -513,6 +542,12 @@ pub(crate) fn unpin_user_message(ctx: &mut Ctx<'_>) -> Outcome {
 
 /// `putChatsMessageReactions`: the caller's reactions become exactly the set sent.
 pub(crate) fn put_reactions(ctx: &mut Ctx<'_>) -> Outcome {
+    if !ctx.state.reactions_enabled {
+        return Err(Failure::bad_request(
+            "reactions",
+            "are disabled for this organization (reactionsEnabled is false)",
+        ));
+    }
     let id = ctx.params.get("messageId");
     let message = ctx
         .state

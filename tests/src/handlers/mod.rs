@@ -1,12 +1,16 @@
-//! The semantics of the 32 operations, one function each, over the service [`State`].
+//! The semantics of the 34 Chat operations and "my chats" (Users API), one function
+//! each, over the service [`State`].
 //!
 //! A handler runs after routing, authentication, the rate limit and the permission check;
 //! it only decides what the operation does to the state and what it answers.
 
 mod body;
 mod messages;
+mod my_chats;
 mod rooms;
 mod settings;
+
+pub use my_chats::PAGE_SIZE as MY_CHATS_PAGE_SIZE;
 
 use genesys_chat::Operation;
 use genesys_chat::operations as ops;
@@ -54,7 +58,7 @@ macro_rules! id {
 /// The handler of an official operation id. Keyed by the core's own metadata, so a
 /// renamed operation fails the routing test instead of silently losing its handler.
 pub(crate) fn for_operation(operation_id: &str) -> Option<Handler> {
-    let table: [(&str, Handler); 32] = [
+    let table: [(&str, Handler); 35] = [
         (id!(DeleteChatsRoomMessage), messages::delete_room_message),
         (
             id!(DeleteChatsRoomMessagesPin),
@@ -66,6 +70,7 @@ pub(crate) fn for_operation(operation_id: &str) -> Option<Handler> {
             id!(DeleteChatsUserMessagesPin),
             messages::unpin_user_message,
         ),
+        (id!(DeleteChatsUsersMeSettings), settings::delete_me),
         (id!(GetChatsMessage), messages::get_message),
         (id!(GetChatsRoom), rooms::get_room),
         (id!(GetChatsRoomMessage), messages::room_messages_by_ids),
@@ -91,8 +96,10 @@ pub(crate) fn for_operation(operation_id: &str) -> Option<Handler> {
         (id!(PostChatsRooms), rooms::create_room),
         (id!(PostChatsUserMessages), messages::post_user_message),
         (id!(PostChatsUserMessagesPins), messages::pin_user_messages),
+        (id!(PostChatsUsersMeSettings), settings::post_me),
         (id!(PutChatsMessageReactions), messages::put_reactions),
         (id!(PutChatsSettings), settings::put_org),
+        (id!(GetUsersChatsMe), my_chats::my_chats),
     ];
     table
         .iter()

@@ -165,11 +165,28 @@ pub(crate) fn patch_room(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 /// `getChatsRoomParticipants`.
+///
+/// `notify=true` answers only the participants a message would notify: those who have
+/// not muted their chats (`UserSettingsForChat.muted`); `false` or absent answers all.
+/// Any other value is 400. (A guess: the official docs say only "whether to get users to
+/// notify".)
 pub(crate) fn get_participants(ctx: &mut Ctx<'_>) -> Outcome {
+    let mut notify = false;
+    for (name, value) in crate::routes::query_pairs(ctx.query) {
+        if name == "notify" {
+            notify = match value.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(Failure::bad_request("notify", "must be true or false")),
+            };
+        }
+    }
     let room = member_room(ctx)?;
+    let muted = |u: &usize| ctx.state.user_chat.get(u).is_some_and(|c| c.muted);
     let participants = room
         .participants
         .iter()
+        .filter(|u| !(notify && muted(u)))
         .map(|u| RoomParticipantResponseJson {
             jid: &ctx.ident.user(*u).jid,
             user: user_ref(ctx.ident, *u),

@@ -111,17 +111,20 @@ pub fn world() -> World {
         &emu,
         &PostChatsRooms::new(CreateRoomRequest::new("Launch").user_ids([bob.id.clone()])),
     )
-    .jid;
+    .jid
+    .unwrap();
     let room_msg = alice(
         &emu,
         &PostChatsRoomMessages::new(&room, SendMessageBody::new("Hello, room")),
     )
-    .id;
+    .id
+    .unwrap();
     let dm_msg = alice(
         &emu,
         &PostChatsUserMessages::new(&bob.id, SendMessageBody::new("Hello, bob")),
     )
-    .id;
+    .id
+    .unwrap();
     alice(
         &emu,
         &PostChatsRoomMessagesPins::new(&room, PinnedMessageRequest::new([&room_msg])),

@@ -22,7 +22,6 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use genesys_chat::models::ErrorBody;
-use genesys_chat::operations::ALL;
 use genesys_chat::{HttpMethod, Operation};
 use genesys_chat_testkit::{
     Emulator, EmulatorBuilder, Fault, FaultRoute, FaultRule, ManualClock, Permissions, RateLimit,
@@ -31,7 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::input::{self, Cursor, Shape};
-use super::parse::{Visit, with_op};
+use super::parse::{COUNT, Visit, meta, with_op};
 
 /// 2026-11-25T16:42:06.415Z
 const T0: i64 = 1_795_624_926_415;
@@ -118,7 +117,7 @@ fn setup(cur: &mut Cursor<'_>) -> World {
             0 => FaultRoute::Any,
             1 => FaultRoute::Api,
             2 => FaultRoute::Token,
-            _ => FaultRoute::Operation(ALL[cur.below(ALL.len())].id),
+            _ => FaultRoute::Operation(meta(cur.below(COUNT)).id),
         };
         let fault = match cur.below(7) {
             0 => Fault::Status {
@@ -314,20 +313,36 @@ fn query_value(cur: &mut Cursor<'_>, world: &World) -> String {
     }
 }
 
-/// The query string of a request.
-fn query(cur: &mut Cursor<'_>, world: &World, history: bool) -> String {
-    if !history && cur.below(8) != 0 {
+/// The query string of a request to an operation with these query parameters: the
+/// history's (`limit`, `before`, `after`), the options of another operation (flags such as
+/// `notify` or `excludeClosed`, the `after` cursor of "my chats"), or none.
+fn query(cur: &mut Cursor<'_>, world: &World, params: &[&str]) -> String {
+    let history = params.contains(&"limit");
+    if params.is_empty() && cur.below(8) != 0 {
         return String::new();
     }
     let mut out = String::new();
     for i in 0..cur.below(5) {
         out.push(if i == 0 { '?' } else { '&' });
-        let name = cur.pick(&[
-            "limit", "before", "after", "limit", "before", "LIMIT", "x", "",
-        ]);
+        let name = if history || params.is_empty() {
+            cur.pick(&[
+                "limit", "before", "after", "limit", "before", "LIMIT", "x", "",
+            ])
+        } else {
+            let at = cur.below(params.len() + 2);
+            params
+                .get(at)
+                .copied()
+                .unwrap_or(if at == params.len() { "x" } else { "" })
+        };
         out.push_str(name);
         out.push('=');
-        let value = query_value(cur, world);
+        let value = if history || params.is_empty() || cur.below(4) == 0 {
+            query_value(cur, world)
+        } else {
+            cur.pick(&["true", "false", "TRUE", "1", "", "k+1"])
+                .to_owned()
+        };
         if cur.below(8) == 0 {
             // Form encoding with `+` for spaces, or raw.
             out.push_str(&value.replace(' ', "+"));
@@ -348,6 +363,8 @@ fn body_shape(meta: &genesys_chat::OperationMeta) -> Option<Shape> {
         "ChatReactionUpdate" => input::REACTIONS,
         "ChatSettings" => input::SETTINGS,
         "ChatUserSettings" => input::USER_SETTINGS,
+        "UserSettingsForChat" => input::ME_SETTINGS,
+        "UserChatSettingsPost" => input::ME_SETTINGS_POST,
         _ => Shape::Any,
     })
 }
@@ -451,9 +468,8 @@ fn send(
 
     let fired = after.faults_injected > before.faults_injected;
     let rewritten = fired && world.rewriting_faults;
-    let routed = ALL
-        .iter()
-        .position(|meta| after.operation(meta.id) > before.operation(meta.id));
+    // The index of the routed operation, as `with_op` counts them.
+    let routed = (0..COUNT).find(|&i| after.operation(meta(i).id) > before.operation(meta(i).id));
 
     if status == 429 && after.rate_limited > before.rate_limited {
         let retry_after = response
@@ -521,7 +537,7 @@ fn send(
     if status < 300 && !rewritten && !login {
         let index =
             routed.unwrap_or_else(|| panic!("{context}: a success for no operation at all"));
-        let meta = ALL[index];
+        let meta = meta(index);
         if meta.response.is_none() {
             assert_eq!(status, 204, "{context}: {} returns nothing", meta.id);
             assert!(response.body().is_empty(), "{context}: a 204 with a body");
@@ -595,8 +611,8 @@ fn check_listing(context: &str, id: &str, path: &str, target: &str, body: &[u8])
         let asked: Vec<&str> = asked.split(',').collect();
         for m in messages {
             assert!(
-                asked.contains(&m.id.as_str()),
-                "{context}: message {} was not asked for",
+                asked.contains(&m.id().unwrap()),
+                "{context}: message {:?} was not asked for",
                 m.id
             );
         }
@@ -604,13 +620,19 @@ fn check_listing(context: &str, id: &str, path: &str, target: &str, body: &[u8])
     }
     let millis = |m: &genesys_chat::models::ChatMessageResponse| {
         m.date_created
-            .unix_millis()
-            .unwrap_or_else(|| panic!("{context}: dateCreated {} is not RFC 3339", m.date_created))
+            .as_ref()
+            .and_then(|t| t.unix_millis())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{context}: dateCreated {:?} is not RFC 3339",
+                    m.date_created
+                )
+            })
     };
     for pair in messages.windows(2) {
         assert!(
             millis(&pair[0]) > millis(&pair[1]),
-            "{context}: not newest first: {} then {}",
+            "{context}: not newest first: {:?} then {:?}",
             pair[0].date_created,
             pair[1].date_created
         );
@@ -636,12 +658,12 @@ fn check_listing(context: &str, id: &str, path: &str, target: &str, body: &[u8])
         let t = millis(m);
         assert!(
             before.is_none_or(|b| t < b),
-            "{context}: {} not before {before:?}",
+            "{context}: {:?} not before {before:?}",
             m.date_created
         );
         assert!(
             after.is_none_or(|a| t > a),
-            "{context}: {} not after {after:?}",
+            "{context}: {:?} not after {after:?}",
             m.date_created
         );
     }
@@ -689,9 +711,10 @@ fn learn_location(known: &mut Vec<String>, tokens: &mut Vec<String>, location: &
     }
 }
 
-/// A request to one of the 32 operations, mostly well-formed.
+/// A request to one of the 35 operations (the Chat API's, then "my chats"), mostly
+/// well-formed.
 fn operation(cur: &mut Cursor<'_>, world: &mut World) -> Option<Sent> {
-    let meta = ALL[cur.below(ALL.len())];
+    let meta = meta(cur.below(COUNT));
     let method = if cur.below(8) == 0 {
         cur.pick(&[
             "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PURGE",
@@ -715,8 +738,7 @@ fn operation(cur: &mut Cursor<'_>, world: &mut World) -> Option<Sent> {
             target.push_str(segment);
         }
     }
-    let history = !meta.query_params.is_empty();
-    target.push_str(&query(cur, world, history));
+    target.push_str(&query(cur, world, meta.query_params));
     let mut headers = Vec::new();
     if let Some(auth) = authorization(cur, world) {
         headers.push(("authorization".to_owned(), auth));
@@ -910,6 +932,7 @@ fn raw(cur: &mut Cursor<'_>, world: &mut World) -> Option<Sent> {
                 "/__emulator/faults",
                 "//api/v2/chats/settings",
                 "/api/v2/chats/users/me/settings?x",
+                "/api/v2/users/chats/me?after=",
                 "/api/v2/chats/rooms/%ZZ/messages",
             ])
             .to_owned(),
