@@ -1,4 +1,5 @@
-//! The fault matrix: every fault × both transports (ureq, reqwest) × an idempotent GET
+//! The fault matrix: every fault × both transports (ureq, reqwest) and a bare
+//! `TcpStream` stack through the core's driver × an idempotent GET
 //! (`getChatsRoomMessages`) and a non-idempotent POST (`postChatsRoomMessages`).
 //!
 //! Each cell asserts its exact outcome (success after how many attempts, or which typed
@@ -13,15 +14,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod raw;
+#[path = "../../transport-ureq/examples/support/tcp_stack.rs"]
+mod tcp_stack;
 
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use genesys_chat::driver::{BlockingStack, Driver};
 use genesys_chat::models::{CreateRoomRequest, SendMessageBody};
 use genesys_chat::operations::{GetChatsRoomMessages, PostChatsRoomMessages, PostChatsRooms};
 use genesys_chat::{Config, Error, Operation, RetryPolicy, TransportErrorKind};
+use genesys_chat_testkit::conformance;
 use genesys_chat_testkit::server::Server;
 use genesys_chat_testkit::{Emulator, Fault, FaultRoute, FaultRule};
 use raw::{Answer, RawServer, response};
@@ -50,6 +55,8 @@ const SEEDED: usize = 2;
 enum Transport {
     Ureq,
     Reqwest,
+    /// A bare `TcpStream` stack (the `custom_stack` example's) through the core's driver.
+    Stack,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +139,9 @@ impl Row {
     fn emulator_fault(self) -> Option<Option<Fault>> {
         Some(Some(match self {
             Row::NoFault => return Some(None),
-            Row::TooManyWithRetryAfter => Fault::too_many_requests(RETRY_AFTER),
+            Row::TooManyWithRetryAfter => {
+                Fault::too_many_requests(Duration::from_secs(RETRY_AFTER))
+            }
             Row::TooManyWithout => Fault::status(429),
             Row::Status500 => Fault::status(500),
             Row::Status502 => Fault::status(502),
@@ -275,6 +284,7 @@ fn outcome<T>(result: Result<genesys_chat::Reply<T>, Error>) -> Outcome {
 enum Client {
     Ureq(Box<genesys_chat_ureq::Client>),
     Reqwest(genesys_chat_reqwest::Client, Arc<tokio::runtime::Runtime>),
+    Stack(Box<Driver>),
 }
 
 impl Client {
@@ -299,6 +309,13 @@ impl Client {
                     .unwrap(),
                 runtime.clone(),
             ),
+            Transport::Stack => Client::Stack(Box::new(
+                Driver::builder(cfg)
+                    .retry(policy())
+                    .attempt_timeout(ATTEMPT_TIMEOUT)
+                    .build()
+                    .unwrap(),
+            )),
         }
     }
 
@@ -310,6 +327,15 @@ impl Client {
         match self {
             Client::Ureq(c) => c.call_with_reply(op),
             Client::Reqwest(c, rt) => rt.block_on(c.call_with_reply(op)),
+            Client::Stack(driver) => {
+                let mut stack = BlockingStack::new(
+                    tcp_stack::send,
+                    std::thread::sleep,
+                    Instant::now,
+                    conformance::jitter,
+                );
+                driver.call(op, &mut stack)
+            }
         }
     }
 
@@ -329,7 +355,10 @@ impl Client {
                     SendMessageBody::new(text),
                 ));
                 if let Ok(reply) = &result {
-                    assert!(!reply.output.id.is_empty(), "a message id");
+                    assert!(
+                        !reply.output.id.as_deref().unwrap_or("").is_empty(),
+                        "a message id"
+                    );
                 }
                 outcome(result)
             }
@@ -356,7 +385,8 @@ fn emulator_cell(
     let room = create
         .parse(&cfg, &in_process(create.to_http(&cfg).unwrap()))
         .unwrap()
-        .jid;
+        .jid
+        .unwrap();
     for i in 0..SEEDED {
         let post = PostChatsRoomMessages::new(&room, SendMessageBody::new(format!("seed {i}")));
         post.parse(&cfg, &in_process(post.to_http(&cfg).unwrap()))
@@ -490,10 +520,12 @@ fn the_fault_matrix() {
         (Transport::Ureq, Op::Post),
         (Transport::Reqwest, Op::Get),
         (Transport::Reqwest, Op::Post),
+        (Transport::Stack, Op::Get),
+        (Transport::Stack, Op::Post),
     ];
     let started = Instant::now();
     let mut table = String::from(
-        "| fault | ureq GET | ureq POST | reqwest GET | reqwest POST |\n|---|---|---|---|---|\n",
+        "| fault | ureq GET | ureq POST | reqwest GET | reqwest POST | stack GET | stack POST |\n|---|---|---|---|---|---|---|\n",
     );
     let mut failures = Vec::new();
     for row in ROWS {

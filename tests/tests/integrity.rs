@@ -1,8 +1,8 @@
 //! Data integrity under load, through each transport: concurrent clients post numbered
 //! messages into one room on the loopback emulator while a chaos thread keeps injecting
 //! 429s (with and without `Retry-After`) and 503s on the POST and GET routes. Then every
-//! client pages through the whole history with its history iterator (ureq) or stream
-//! (reqwest), under the same faults.
+//! client pages through the whole history with its history iterator (ureq; the core's
+//! driver for a bare `TcpStream` stack) or stream (reqwest), under the same faults.
 //!
 //! Asserted: every message is stored exactly once (the client never sends a POST twice
 //! by itself; the only resends are the test's own, after a 429 or 503 that the emulator
@@ -23,9 +23,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use genesys_chat::models::{ChatMessageResponse, CreateRoomRequest, SendMessageBody};
+use genesys_chat::driver::{AttemptLimits, BlockingStack, Driver, SendError};
+use genesys_chat::models::{
+    ChatMessageResponse, ChatSendMessageResponse, CreateRoomRequest, SendMessageBody,
+};
 use genesys_chat::operations::{GetChatsRoomMessages, PostChatsRoomMessages, PostChatsRooms};
 use genesys_chat::{Config, Error, Operation, RetryPolicy};
+use genesys_chat_testkit::conformance;
 use genesys_chat_testkit::server::Server;
 use genesys_chat_testkit::{Emulator, Fault, FaultRoute, FaultRule};
 
@@ -56,6 +60,7 @@ fn room(emu: &Emulator) -> String {
     op.parse(&cfg, &emu.handle(op.to_http(&cfg).unwrap()))
         .unwrap()
         .jid
+        .unwrap()
 }
 
 /// The token of client `c`: the four users take turns.
@@ -127,7 +132,7 @@ impl Chaos {
                     .count();
                 if pending < 2 {
                     let fault = match next() % 3 {
-                        0 => Fault::too_many_requests(0),
+                        0 => Fault::too_many_requests(Duration::from_secs(0)),
                         1 => Fault::status(429),
                         _ => Fault::status(503),
                     };
@@ -199,7 +204,7 @@ fn verify(
             "{transport}: client {reader} read {} messages",
             history.len()
         );
-        let seen: HashSet<&String> = history.iter().map(|m| &m.id).collect();
+        let seen: HashSet<&String> = history.iter().map(|m| m.id.as_ref().unwrap()).collect();
         assert_eq!(
             seen.len(),
             total,
@@ -216,7 +221,7 @@ fn verify(
             );
         }
         for m in history {
-            let (c, n) = parse_body(&m.body);
+            let (c, n) = parse_body(m.body());
             assert!(c < CLIENTS && n < per_client, "{transport}: {:?}", m.body);
             if let Some(previous) = last_number[c] {
                 assert_eq!(
@@ -228,7 +233,8 @@ fn verify(
             last_number[c] = Some(n);
             // The id the service gave this very message when it was sent.
             assert_eq!(
-                &reports[c].ids[n], &m.id,
+                Some(&reports[c].ids[n]),
+                m.id.as_ref(),
                 "{transport}: the id of client {c}'s message {n}"
             );
         }
@@ -271,8 +277,74 @@ fn verify(
 }
 
 // ---------------------------------------------------------------------------------------
-// ureq: a thread per client.
+// Blocking stacks (the ureq client; a bare TcpStream stack through the core's driver): a
+// thread per client.
 // ---------------------------------------------------------------------------------------
+
+#[path = "../../transport-ureq/examples/support/tcp_stack.rs"]
+mod tcp_stack;
+
+/// A blocking client under test: one call, and a walk of a history.
+trait BlockingClient {
+    fn post(&self, op: &PostChatsRoomMessages) -> Result<ChatSendMessageResponse, Error>;
+    /// Hands every item of the history to `each` until it answers `false`.
+    fn history(
+        &self,
+        first: GetChatsRoomMessages,
+        each: &mut dyn FnMut(Result<ChatMessageResponse, Error>) -> bool,
+    );
+}
+
+impl BlockingClient for genesys_chat_ureq::Client {
+    fn post(&self, op: &PostChatsRoomMessages) -> Result<ChatSendMessageResponse, Error> {
+        self.call(op)
+    }
+
+    fn history(
+        &self,
+        first: GetChatsRoomMessages,
+        each: &mut dyn FnMut(Result<ChatMessageResponse, Error>) -> bool,
+    ) {
+        for item in genesys_chat_ureq::Client::history(self, first) {
+            if !each(item) {
+                return;
+            }
+        }
+    }
+}
+
+impl BlockingClient for Driver {
+    fn post(&self, op: &PostChatsRoomMessages) -> Result<ChatSendMessageResponse, Error> {
+        let mut stack = stack();
+        self.call(op, &mut stack).map(|reply| reply.output)
+    }
+
+    fn history(
+        &self,
+        first: GetChatsRoomMessages,
+        each: &mut dyn FnMut(Result<ChatMessageResponse, Error>) -> bool,
+    ) {
+        let mut stack = stack();
+        for item in Driver::history(self, first, &mut stack) {
+            if !each(item) {
+                return;
+            }
+        }
+    }
+}
+
+type SendFn =
+    fn(http::Request<Vec<u8>>, AttemptLimits) -> Result<http::Response<Vec<u8>>, SendError>;
+type Stack = BlockingStack<SendFn, fn(Duration), fn() -> Instant, fn() -> f64>;
+
+fn stack() -> Stack {
+    BlockingStack::new(
+        tcp_stack::send,
+        std::thread::sleep,
+        Instant::now,
+        conformance::jitter,
+    )
+}
 
 fn ureq_client(server: &Server, c: usize) -> genesys_chat_ureq::Client {
     genesys_chat_ureq::Client::builder(config(server, &token(server.emulator(), c)))
@@ -282,28 +354,49 @@ fn ureq_client(server: &Server, c: usize) -> genesys_chat_ureq::Client {
         .unwrap()
 }
 
-fn ureq_read_history(client: &genesys_chat_ureq::Client, room: &str, report: &mut Report) {
+fn driven_client(server: &Server, c: usize) -> Driver {
+    Driver::builder(config(server, &token(server.emulator(), c)))
+        .retry(policy())
+        .attempt_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+fn read_history(name: &str, client: &impl BlockingClient, room: &str, report: &mut Report) {
     let mut first = GetChatsRoomMessages::new(room).limit(PAGE);
-    'pages: loop {
-        for item in client.history(first.clone()) {
-            match item {
-                Ok(message) => report.history.push(message),
-                Err(e) if refused_unapplied(&e) => {
-                    // Go on from the oldest message read so far (`before` is exclusive).
-                    report.restarts += 1;
-                    if let Some(oldest) = report.history.last() {
-                        first = first.before(oldest.date_created.clone());
-                    }
-                    continue 'pages;
-                }
-                Err(e) => panic!("ureq history: {e}"),
+    loop {
+        let mut restart = None;
+        client.history(first.clone(), &mut |item| match item {
+            Ok(message) => {
+                report.history.push(message);
+                true
             }
+            Err(e) if refused_unapplied(&e) => {
+                // Go on from the oldest message read so far (`before` is exclusive).
+                report.restarts += 1;
+                restart = Some(
+                    report
+                        .history
+                        .last()
+                        .map(|m| m.date_created.clone().unwrap()),
+                );
+                false
+            }
+            Err(e) => panic!("{name} history: {e}"),
+        });
+        match restart {
+            Some(Some(oldest)) => first = first.before(oldest),
+            Some(None) => {}
+            None => break,
         }
-        break;
     }
 }
 
-fn run_ureq(per_client: usize) -> String {
+fn run_blocking<C: BlockingClient>(
+    name: &str,
+    client: fn(&Server, usize) -> C,
+    per_client: usize,
+) -> String {
     let server = Server::start_default().unwrap();
     let emu = server.emulator().clone();
     let room = room(&emu);
@@ -314,15 +407,15 @@ fn run_ureq(per_client: usize) -> String {
             .map(|c| {
                 let (server, room) = (&server, &room);
                 s.spawn(move || {
-                    let client = ureq_client(server, c);
+                    let client = client(server, c);
                     let mut report = Report::default();
                     for n in 0..per_client {
                         let op = PostChatsRoomMessages::new(room, SendMessageBody::new(body(c, n)));
                         let id = loop {
-                            match client.call(&op) {
-                                Ok(sent) => break sent.id,
+                            match client.post(&op) {
+                                Ok(sent) => break sent.id.unwrap(),
                                 Err(e) if refused_unapplied(&e) => report.resends += 1,
-                                Err(e) => panic!("ureq client {c} message {n}: {e}"),
+                                Err(e) => panic!("{name} client {c} message {n}: {e}"),
                             }
                         };
                         report.ids.push(id);
@@ -338,18 +431,11 @@ fn run_ureq(per_client: usize) -> String {
     std::thread::scope(|s| {
         for (c, report) in reports.iter_mut().enumerate() {
             let (server, room) = (&server, &room);
-            s.spawn(move || ureq_read_history(&ureq_client(server, c), room, report));
+            s.spawn(move || read_history(name, &client(server, c), room, report));
         }
     });
     let fired = chaos.stop(&emu);
-    verify(
-        "ureq",
-        &emu,
-        &reports,
-        per_client,
-        &fired,
-        started.elapsed(),
-    )
+    verify(name, &emu, &reports, per_client, &fired, started.elapsed())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -376,7 +462,7 @@ async fn reqwest_read_history(client: genesys_chat_reqwest::Client, room: String
                 Err(e) if refused_unapplied(&e) => {
                     report.restarts += 1;
                     if let Some(oldest) = report.history.last() {
-                        first = first.before(oldest.date_created.clone());
+                        first = first.before(oldest.date_created.clone().unwrap());
                     }
                     continue 'pages;
                 }
@@ -411,7 +497,7 @@ fn run_reqwest(per_client: usize) -> String {
                             PostChatsRoomMessages::new(&room, SendMessageBody::new(body(c, n)));
                         let id = loop {
                             match client.call(&op).await {
-                                Ok(sent) => break sent.id,
+                                Ok(sent) => break sent.id.unwrap(),
                                 Err(e) if refused_unapplied(&e) => report.resends += 1,
                                 Err(e) => panic!("reqwest client {c} message {n}: {e}"),
                             }
@@ -454,7 +540,14 @@ fn run_reqwest(per_client: usize) -> String {
 
 #[test]
 fn ureq_16_clients_x_1000() {
-    println!("{}", run_ureq(1000));
+    println!("{}", run_blocking("ureq", ureq_client, 1000));
+}
+
+/// A connection per request (`Connection: close`), so fewer messages than the clients
+/// with a pool: 3,200 connections in a few seconds.
+#[test]
+fn tcp_stream_stack_through_the_driver_16_clients_x_200() {
+    println!("{}", run_blocking("TcpStream + driver", driven_client, 200));
 }
 
 #[test]

@@ -59,16 +59,21 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             CreateRoomRequest::new("Launch").description("Planning the launch"),
         ))
         .await?;
-    println!("1. created room {}", room.jid);
+    // The schema marks `jid` required, but it is an `Option`: the service may omit it.
+    let jid = room.jid.ok_or("the service gave the new room no jid")?;
+    println!("1. created room {jid}");
 
     // 2. Post to it; `call_with_reply` also tells the correlation id and attempts.
     let reply = client
         .call_with_reply(&PostChatsRoomMessages::new(
-            &room.jid,
+            &jid,
             SendMessageBody::new("Hello, room!"),
         ))
         .await?;
-    let hello = reply.output.id;
+    let hello = reply
+        .output
+        .id
+        .ok_or("the service gave the message no id")?;
     println!(
         "2. posted message {hello} (HTTP {}, {} attempt(s), correlation id {})",
         reply.status,
@@ -79,35 +84,37 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 3. Reply in a thread started by that message.
     let answer = client
         .call(&PostChatsRoomMessages::new(
-            &room.jid,
+            &jid,
             SendMessageBody::new("Replying in the thread").thread_id(&hello),
         ))
         .await?;
-    println!("3. replied in the thread of {hello}: message {}", answer.id);
+    println!(
+        "3. replied in the thread of {hello}: message {}",
+        answer.id().unwrap_or("(no id)")
+    );
 
     // 4. Read the whole history as a stream, page by page (2 messages a page here).
     println!("4. the room's history, newest first:");
-    let mut history = client.history(GetChatsRoomMessages::new(&room.jid).limit(2));
+    let mut history = client.history(GetChatsRoomMessages::new(&jid).limit(2));
     while let Some(message) = history.next().await {
         let message = message?;
-        let thread = if message.thread.id.as_deref() == Some(message.id.as_str()) {
+        let thread = if message.thread_id() == message.id() {
             String::new()
         } else {
-            format!(
-                " (in thread {})",
-                message.thread.id.as_deref().unwrap_or("?")
-            )
+            format!(" (in thread {})", message.thread_id().unwrap_or("?"))
         };
         println!(
             "   {} {}: {}{thread}",
-            message.date_created, message.id, message.body
+            message.date_created().map_or("(no date)", |t| t.as_str()),
+            message.id().unwrap_or("(no id)"),
+            message.body()
         );
     }
 
     // 5. A handled error: a room that does not exist.
     let missing = format!(
         "no-such-room@{}",
-        room.jid.split_once('@').map_or("", |(_, d)| d)
+        jid.split_once('@').map_or("", |(_, d)| d)
     );
     match client.call(&GetChatsRoom::new(&missing)).await {
         Ok(_) => println!("5. unexpectedly found {missing}"),

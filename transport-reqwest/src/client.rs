@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use genesys_chat::auth::{Credentials, Renewal, TokenCache};
-use genesys_chat::client::{ClientSettings, FromSettings, invalid_proxy};
+use genesys_chat::client::{ClientSettings, FromSettings, Paced, SharedPacer, invalid_proxy};
 use genesys_chat::trace::CallSpan;
 use genesys_chat::{
     Call, Config, Error, History, Operation, Reply, RetryPolicy, Step, TransportErrorKind,
@@ -18,26 +18,30 @@ use tokio::time::Instant;
 
 use crate::HistoryStream;
 
-/// The most redirects followed for one attempt.
-pub const MAX_REDIRECTS: usize = 10;
+/// The most redirects followed for one attempt: none. The Chat API and the login host
+/// never redirect; a 3xx is returned as an [`Error::Api`] naming the target's origin.
+pub const MAX_REDIRECTS: usize = 0;
 
 /// How much of the announced body is reserved before reading it.
 const INITIAL_BODY_CAPACITY: usize = 64 * 1024;
 
 /// An async Genesys Cloud Chat client on tokio. Cheap to clone; clones share the
-/// connection pool and settings.
+/// connection pool, settings and pacer ([`ClientBuilder::pacing`]).
 ///
 /// Build it with [`Client::new`] or [`Client::builder`], then run any operation with
 /// [`Client::call`]. It needs a tokio runtime with the time driver enabled (the default
 /// of `#[tokio::main]`).
 ///
-/// It speaks HTTP/1.1 with keep-alive. Redirects are followed up to [`MAX_REDIRECTS`]
-/// times, never from https down to http; `Authorization` is dropped when a redirect leaves
-/// the host (or port), and no `Referer` is sent. Proxies come only from
-/// [`ClientBuilder::proxy`], not from the environment.
+/// It speaks HTTP/1.1 with keep-alive. No redirect is followed ([`MAX_REDIRECTS`] is 0):
+/// a 3xx is an [`Error::Api`] with the status whose message names the target's origin
+/// only, and it is never retried. No `Referer` and no `Accept-Encoding` are sent, and no
+/// body is decompressed, whatever reqwest features another crate turns on. Proxies come
+/// only from [`ClientBuilder::proxy`], not from the environment.
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The limits of one call made with per-call options ([`Client::call_with`]).
+    limits: Option<call_options::Limits>,
 }
 
 #[derive(Debug)]
@@ -50,6 +54,8 @@ struct Inner {
     /// token request.
     auth: tokio::sync::Mutex<TokenCache>,
     renewable: bool,
+    /// Paces requests to the token's rate limit; shared by every clone and task.
+    pacer: SharedPacer,
 }
 
 /// Builds a [`Client`]: every timeout and limit named, with defaults (the core's
@@ -79,7 +85,13 @@ impl FromSettings for Client {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .pool_max_idle_per_host(settings.pool_size)
-            .redirect(redirect_policy())
+            .redirect(reqwest::redirect::Policy::none())
+            // Nothing is decompressed (and no Accept-Encoding sent), even when another
+            // crate turns on reqwest's decoders: the size cap is on the bytes on the wire.
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_zstd()
             // A Referer would carry the previous URL, path values (JIDs) included.
             .referer(false)
             .user_agent(settings.config.user_agent());
@@ -112,32 +124,11 @@ impl FromSettings for Client {
                 attempt_timeout: settings.attempt_timeout,
                 renewable: cache.renewable(),
                 auth: tokio::sync::Mutex::new(cache),
+                pacer: SharedPacer::new(settings.pacing),
             }),
+            limits: None,
         })
     }
-}
-
-/// Follows up to [`MAX_REDIRECTS`] redirects within the same origin (scheme, host and
-/// port) only. A redirect to another origin is not followed: the 3xx response is
-/// returned and parsed as an API error. A 307 or 308 would re-send the request body
-/// (chat text, or a token request's secrets) to wherever it points, and reqwest strips
-/// only the headers, so no other origin is trusted; an https to http downgrade is another
-/// origin too.
-fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let same_origin = attempt.previous().last().is_some_and(|previous| {
-            previous.scheme() == attempt.url().scheme()
-                && previous.host_str() == attempt.url().host_str()
-                && previous.port_or_known_default() == attempt.url().port_or_known_default()
-        });
-        if !same_origin {
-            attempt.stop()
-        } else if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error("too many redirects")
-        } else {
-            attempt.follow()
-        }
-    })
 }
 
 impl Client {
@@ -183,42 +174,70 @@ impl Client {
     ///
     /// With renewable credentials, a token is fetched on first use and renewed before it
     /// expires; a 401 renews it once and sends the request once more.
+    ///
+    /// The total budget ([`ClientBuilder::total_timeout`]) bounds the whole call: the
+    /// token request or the wait for another caller's renewal included.
     pub async fn call_with_reply<O: Operation>(&self, op: &O) -> Result<Reply<O::Output>, Error> {
-        let config = self.token_config().await?;
-        match self.execute(op, &config).await {
+        let started = Instant::now();
+        let config = self.token_config(started).await?;
+        match self.execute(op, &config, started).await {
             Err(e) if e.status() == Some(401) && self.inner.renewable => {
                 self.inner.auth.lock().await.invalidate(&config);
-                let config = self.token_config().await?;
-                self.execute(op, &config).await
+                let config = self.token_config(started).await?;
+                self.execute(op, &config, started).await
             }
             other => other,
         }
     }
 
-    /// The configuration with a usable token, renewing it first when needed.
-    async fn token_config(&self) -> Result<Arc<Config>, Error> {
-        let mut cache = self.inner.auth.lock().await;
+    /// The configuration with a usable token, renewing it first when needed, within the
+    /// budget of the call that began at `started`. One renewal at a time: callers that
+    /// waited for it share its failure instead of sending their own token request.
+    async fn token_config(&self, started: Instant) -> Result<Arc<Config>, Error> {
+        let since = std::time::Instant::now();
+        let left = self.call_retry().budget.saturating_sub(started.elapsed());
+        let Ok(mut cache) = tokio::time::timeout(left, self.inner.auth.lock()).await else {
+            return Err(Error::Transport {
+                operation: "postOauthToken",
+                kind: TransportErrorKind::Timeout,
+                message: format!(
+                    "waited for another caller's token renewal until the total budget of {:.1}s was spent",
+                    self.call_retry().budget.as_secs_f64()
+                ),
+            });
+        };
         if let Some(config) = cache.current(std::time::Instant::now()) {
             return Ok(config);
         }
-        match cache.renewal()? {
-            Renewal::Callback(callback) => cache.store_token(callback.fetch()?),
+        if let Some(error) = cache.failure_since(since) {
+            return Err(error);
+        }
+        let stored = match cache.renewal()? {
+            Renewal::Callback(callback) => callback.fetch().and_then(|t| cache.store_token(t)),
             Renewal::Request(request) => {
                 let base = cache.base().clone();
-                let response = self.execute(&request, &base).await?.output;
-                cache.store_response(response, std::time::Instant::now())
+                match self.execute(&request, &base, started).await {
+                    Ok(reply) => cache.store_response(reply.output, std::time::Instant::now()),
+                    Err(error) => Err(error),
+                }
             }
+        };
+        if let Err(error) = &stored {
+            cache.record_failure(error.clone(), std::time::Instant::now());
         }
+        stored
     }
 
-    /// Runs `op` with `config` through the retry loop, in one span.
+    /// Runs `op` with `config` through the retry loop, in one span, within the budget of
+    /// a call that began at `started`.
     async fn execute<O: Operation>(
         &self,
         op: &O,
         config: &Config,
+        started: Instant,
     ) -> Result<Reply<O::Output>, Error> {
         let span = CallSpan::new(O::META);
-        span.instrument(self.run(op, config, &span)).await
+        span.instrument(self.run(op, config, &span, started)).await
     }
 
     /// Every message of a history (room, thread or 1on1), newest first, across pages.
@@ -237,13 +256,39 @@ impl Client {
         op: &O,
         config: &Config,
         span: &CallSpan,
+        started: Instant,
     ) -> Result<Reply<O::Output>, Error> {
-        let started = Instant::now();
-        let mut call = Call::new(op, config, self.inner.retry);
+        let mut call = Call::new(op, config, self.call_retry());
+        let pace_key = self.inner.pacer.key::<O>(config);
         loop {
             let request = call.next_request()?;
-            let timeout = call.attempt_timeout(Some(self.inner.attempt_timeout), started.elapsed());
-            let step = match self.send(request, timeout, O::META.id).await {
+            let permit = match pace_key {
+                Some(key) => Some(self.pace(key, O::META.id, started).await?),
+                None => None,
+            };
+            let timeout =
+                call.attempt_timeout(Some(self.call_attempt_timeout()), started.elapsed());
+            if timeout.is_zero() {
+                if let Some(permit) = permit {
+                    self.inner.pacer.abandon(permit, pacer_now());
+                }
+                return Err(Error::Transport {
+                    operation: O::META.id,
+                    kind: TransportErrorKind::Timeout,
+                    message: format!(
+                        "the total budget of {:.1}s was spent before this attempt",
+                        self.call_retry().budget.as_secs_f64()
+                    ),
+                });
+            }
+            let sent = self.send(request, timeout, O::META.id).await;
+            if let Some(permit) = permit {
+                match &sent {
+                    Ok(response) => self.inner.pacer.observe(permit, response, pacer_now()),
+                    Err(_) => self.inner.pacer.abandon(permit, pacer_now()),
+                }
+            }
+            let step = match sent {
                 Ok(response) => {
                     span.attempt(
                         call.attempts(),
@@ -263,6 +308,29 @@ impl Client {
             };
             span.retry(delay);
             tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Waits until the pacer lets the request of `operation` under `key` go, within the
+    /// budget of the call that began at `started`; fails at once when a limit is used up
+    /// or the wait would end past the budget.
+    async fn pace(
+        &self,
+        key: genesys_chat::PaceKey,
+        operation: &'static str,
+        started: Instant,
+    ) -> Result<genesys_chat::pacing::Permit, Error> {
+        let budget = self.call_retry().budget;
+        loop {
+            let left = budget.saturating_sub(started.elapsed());
+            match self
+                .inner
+                .pacer
+                .acquire(key, operation, pacer_now(), left, budget)?
+            {
+                Paced::Go(permit) => return Ok(permit),
+                Paced::Wait(wait) => tokio::time::sleep(wait).await,
+            }
         }
     }
 
@@ -417,6 +485,12 @@ fn error_chain(error: &(dyn StdError + 'static)) -> String {
     message
 }
 
+/// The pacer's time: tokio's clock, so that the pacer and `tokio::time::sleep` agree
+/// (also when a test pauses time).
+fn pacer_now() -> std::time::Instant {
+    Instant::now().into_std()
+}
+
 /// A value in `[0, 1)` for retry jitter, from the standard library's per-process random
 /// hash keys (no extra dependency; this needs spread, not cryptographic quality).
 fn jitter() -> f64 {
@@ -425,6 +499,8 @@ fn jitter() -> f64 {
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
+
+mod call_options;
 
 #[cfg(test)]
 mod tests;

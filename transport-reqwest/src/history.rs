@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use genesys_chat::History;
 use genesys_chat::models::ChatMessageResponse;
+use genesys_chat::paging::HistoryWalk;
 
 use crate::{Client, Error};
 
@@ -15,7 +16,11 @@ type Item = Result<ChatMessageResponse, Error>;
 /// A stream over every message of a room, thread or 1on1 history, newest first, fetching
 /// the next older page (with [`History::next_page`]) when the current one is used up.
 ///
-/// After an error it yields that error once and ends. It owns a clone of the [`Client`],
+/// It runs the core's [`HistoryWalk`]: each message id is yielded once. A message of a
+/// page that cannot be read is yielded as [`Error::MalformedItem`] in its place, and the
+/// stream goes on. A service that repeats a page, or a full page with nothing to page
+/// back from, ends it with [`Error::HistoryStuck`]. Any other error (transport, API, an
+/// undecodable page) is yielded once and ends it. It owns a clone of the [`Client`],
 /// is `Send` and `'static`, is `Unpin` (so `StreamExt::next` works on it directly), and
 /// keeps answering `None` once it has ended.
 ///
@@ -25,7 +30,7 @@ type Item = Result<ChatMessageResponse, Error>;
 /// # async fn demo(client: genesys_chat_reqwest::Client) -> Result<(), genesys_chat::Error> {
 /// let mut messages = client.history(GetChatsRoomMessages::new("room@conference.example.com").limit(50));
 /// while let Some(message) = messages.next().await {
-///     println!("{}", message?.id);
+///     println!("{}", message?.id().unwrap_or("(no id)"));
 /// }
 /// # Ok(()) }
 /// ```
@@ -36,8 +41,7 @@ pub struct HistoryStream<H> {
 
 struct State<H> {
     client: Client,
-    next: Option<H>,
-    page: std::vec::IntoIter<ChatMessageResponse>,
+    walk: HistoryWalk<H>,
 }
 
 impl<H> HistoryStream<H>
@@ -47,21 +51,17 @@ where
     pub(crate) fn new(client: Client, first: H) -> Self {
         let state = State {
             client,
-            next: Some(first),
-            page: Vec::new().into_iter(),
+            walk: HistoryWalk::new(first),
         };
         let inner = futures_util::stream::unfold(state, |mut state| async move {
             loop {
-                if let Some(message) = state.page.next() {
-                    return Some((Ok(message), state));
+                if let Some(item) = state.walk.next_item() {
+                    return Some((item, state));
                 }
-                let op = state.next.take()?;
+                let op = state.walk.next_request()?;
                 match state.client.call(&op).await {
-                    Ok(listing) => {
-                        state.next = op.next_page(&listing);
-                        state.page = listing.entities.unwrap_or_default().into_iter();
-                    }
-                    // `next` is now `None`: the stream ends after the error.
+                    Ok(page) => state.walk.receive(&op, page),
+                    // The walk handed out its last request: the stream ends after the error.
                     Err(e) => return Some((Err(e), state)),
                 }
             }

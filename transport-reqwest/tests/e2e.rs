@@ -75,6 +75,7 @@ async fn room(client: &Client, server: &Server) -> String {
         .await
         .unwrap()
         .jid
+        .unwrap()
 }
 
 fn transport_kind(error: &Error) -> Option<TransportErrorKind> {
@@ -101,7 +102,8 @@ async fn every_operation_once() {
         ))
         .await
         .unwrap()
-        .jid;
+        .jid
+        .unwrap();
     assert!(jid.ends_with("@conference.example.orgspan.com"), "{jid}");
     client
         .call(&PatchChatsRoom::new(
@@ -119,7 +121,8 @@ async fn every_operation_once() {
         ))
         .await
         .unwrap()
-        .id;
+        .id
+        .unwrap();
     let reply = client
         .call(&PostChatsRoomMessages::new(
             &jid,
@@ -127,7 +130,8 @@ async fn every_operation_once() {
         ))
         .await
         .unwrap()
-        .id;
+        .id
+        .unwrap();
     assert_ne!(root, reply);
     let edited = client
         .call(&PatchChatsRoomMessage::new(
@@ -137,7 +141,7 @@ async fn every_operation_once() {
         ))
         .await
         .unwrap();
-    assert_eq!(edited.id, root);
+    assert_eq!(edited.id(), Some(root.as_str()));
     client
         .call(&PutChatsMessageReactions::new(
             &root,
@@ -146,31 +150,34 @@ async fn every_operation_once() {
         .await
         .unwrap();
     let message = client.call(&GetChatsMessage::new(&root)).await.unwrap();
-    assert_eq!(message.body, "Hello, room (edited)");
+    assert_eq!(message.body(), "Hello, room (edited)");
     assert_eq!(message.edited, Some(true));
-    assert_eq!(message.to_jid, jid);
+    assert_eq!(message.to_jid(), Some(jid.as_str()));
     let reactions = message.reactions.unwrap();
     assert_eq!(reactions.len(), 1);
-    assert_eq!(reactions[0].emoji, "👍");
-    assert_eq!(reactions[0].users[0].id.as_deref(), Some(alice.id.as_str()));
+    assert_eq!(reactions[0].emoji(), Some("👍"));
+    assert_eq!(
+        reactions[0].users()[0].id.as_deref(),
+        Some(alice.id.as_str())
+    );
 
     let by_ids = client
         .call(&GetChatsRoomMessage::ids(&jid, [reply.clone(), root.clone()]).unwrap())
         .await
         .unwrap();
-    let ids: Vec<&str> = by_ids.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = by_ids.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, [reply.as_str(), root.as_str()]);
     let history = client
         .call(&GetChatsRoomMessages::new(&jid).limit(10))
         .await
         .unwrap();
-    let ids: Vec<&str> = history.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = history.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, [reply.as_str(), root.as_str()]);
     let thread = client
         .call(&GetChatsThreadMessages::new(&root))
         .await
         .unwrap();
-    let ids: BTreeSet<&str> = thread.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: BTreeSet<&str> = thread.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, BTreeSet::from([reply.as_str(), root.as_str()]));
 
     // Pins.
@@ -219,7 +226,7 @@ async fn every_operation_once() {
         .call(&GetChatsRoomParticipant::new(&jid, &carol.jid))
         .await
         .unwrap();
-    assert_eq!(participant.participant_jid, carol.jid);
+    assert_eq!(participant.participant_jid(), Some(carol.jid.as_str()));
     client
         .call(&DeleteChatsRoomParticipant::new(&jid, &carol.id))
         .await
@@ -237,7 +244,8 @@ async fn every_operation_once() {
         ))
         .await
         .unwrap()
-        .id;
+        .id
+        .unwrap();
     client
         .call(&PatchChatsUserMessage::new(
             &bob.id,
@@ -251,12 +259,12 @@ async fn every_operation_once() {
         .await
         .unwrap();
     assert_eq!(by_ids.messages().len(), 1);
-    assert_eq!(by_ids.messages()[0].body, "Hi Bob!");
+    assert_eq!(by_ids.messages()[0].body(), "Hi Bob!");
     let history = client
         .call(&GetChatsUserMessages::new(&bob.id))
         .await
         .unwrap();
-    let ids: Vec<&str> = history.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = history.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, [direct.as_str()]);
     client
         .call(&PostChatsUserMessagesPins::new(
@@ -303,7 +311,7 @@ async fn every_operation_once() {
         .call(&GetChatsUserSettings::new(&alice.id))
         .await
         .unwrap();
-    assert_eq!(mine.mobile.notifications.when, NotifyWhen::Always);
+    assert_eq!(mine.notify_when(), Some(&NotifyWhen::Always));
     let mine = client
         .call(&PatchChatsUserSettings::new(
             &alice.id,
@@ -311,18 +319,28 @@ async fn every_operation_once() {
         ))
         .await
         .unwrap();
-    assert_eq!(mine.mobile.notifications.when, NotifyWhen::OnlyWhenInactive);
+    assert_eq!(mine.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
     let me = client.call(&GetChatsUsersMeSettings::new()).await.unwrap();
-    assert_eq!(me.mobile.notifications.when, NotifyWhen::OnlyWhenInactive);
+    assert_eq!(me.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
     let me = client
-        .call(&PatchChatsUsersMeSettings::new(ChatUserSettings::notify(
-            NotifyWhen::Always,
-        )))
+        .call(&PatchChatsUsersMeSettings::new(
+            genesys_chat::models::UserSettingsForChat::default().notify(NotifyWhen::Always),
+        ))
         .await
         .unwrap();
-    assert_eq!(me.mobile.notifications.when, NotifyWhen::Always);
+    client
+        .call(&PostChatsUsersMeSettings::new(
+            genesys_chat::models::UserChatSettingsPost::new(true),
+        ))
+        .await
+        .unwrap();
+    client
+        .call(&DeleteChatsUsersMeSettings::new())
+        .await
+        .unwrap();
+    assert_eq!(me.notify_when(), Some(&NotifyWhen::Always));
 
-    // Each of the 32 operations reached the service, once (twice for the post of the
+    // Each of the 34 operations reached the service, once (twice for the post of the
     // root and its reply): no retries, none left out.
     let counters = server.emulator().counters();
     for meta in ops::ALL {
@@ -333,7 +351,7 @@ async fn every_operation_once() {
         };
         assert_eq!(counters.operation(meta.id), expected, "{}", meta.id);
     }
-    assert_eq!(counters.api_requests(), 33);
+    assert_eq!(counters.api_requests(), 35);
     assert_eq!(counters.unrouted, 0);
     // Left: the root message of the room (the reply and the 1on1 message were deleted).
     assert_eq!(server.emulator().message_count(), 1);
@@ -386,7 +404,11 @@ async fn a_bad_token_is_401_and_a_missing_permission_403() {
 async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
     let server = Server::start_default().unwrap();
     let client = client(&server);
-    fault_once(&server, "getChatsSettings", Fault::too_many_requests(1));
+    fault_once(
+        &server,
+        "getChatsSettings",
+        Fault::too_many_requests(Duration::from_secs(1)),
+    );
     let started = Instant::now();
     let reply = client
         .call_with_reply(&GetChatsSettings::new())
@@ -413,7 +435,7 @@ async fn a_429_on_a_post_is_retried_and_stores_the_message_once() {
     fault_once(
         &server,
         "postChatsRoomMessages",
-        Fault::too_many_requests(0),
+        Fault::too_many_requests(Duration::from_secs(0)),
     );
     let reply = client
         .call_with_reply(&PostChatsRoomMessages::new(
@@ -432,7 +454,11 @@ async fn a_429_on_a_post_is_retried_and_stores_the_message_once() {
 async fn a_retry_after_beyond_the_cap_is_returned_at_once() {
     let server = Server::start_default().unwrap();
     let client = client(&server);
-    fault_once(&server, "getChatsSettings", Fault::too_many_requests(3600));
+    fault_once(
+        &server,
+        "getChatsSettings",
+        Fault::too_many_requests(Duration::from_secs(3600)),
+    );
     let started = Instant::now();
     let error = client.call(&GetChatsSettings::new()).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(1));
@@ -749,12 +775,13 @@ async fn room_history_streams_every_message_once_across_pages() {
                 ))
                 .await
                 .unwrap()
-                .id,
+                .id
+                .unwrap(),
         );
     }
     let streamed: Vec<String> = client
         .history(GetChatsRoomMessages::new(&jid).limit(3))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect()
         .await;
     posted.reverse(); // newest first
@@ -782,7 +809,8 @@ async fn thread_and_1on1_histories_stream_too() {
         ))
         .await
         .unwrap()
-        .id;
+        .id
+        .unwrap();
     let mut thread = vec![root.clone()];
     for i in 0..4 {
         thread.push(
@@ -793,12 +821,13 @@ async fn thread_and_1on1_histories_stream_too() {
                 ))
                 .await
                 .unwrap()
-                .id,
+                .id
+                .unwrap(),
         );
     }
     let streamed: Vec<String> = client
         .history(GetChatsThreadMessages::new(&root).limit(2))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect()
         .await;
     thread.reverse();
@@ -814,12 +843,13 @@ async fn thread_and_1on1_histories_stream_too() {
                 ))
                 .await
                 .unwrap()
-                .id,
+                .id
+                .unwrap(),
         );
     }
     let streamed: Vec<String> = client
         .history(GetChatsUserMessages::new(&bob.id).limit(2))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect()
         .await;
     direct.reverse();
@@ -867,7 +897,7 @@ async fn concurrent_posts_from_spawned_tasks_are_each_stored_once() {
                         SendMessageBody::new(format!("task {i}")),
                     ))
                     .await
-                    .map(|sent| sent.id)
+                    .map(|sent| sent.id.unwrap())
             })
         })
         .collect();
@@ -879,7 +909,7 @@ async fn concurrent_posts_from_spawned_tasks_are_each_stored_once() {
     assert_eq!(server.emulator().message_count(), 16);
     let streamed: BTreeSet<String> = client
         .history(GetChatsRoomMessages::new(&*jid).limit(5))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect()
         .await;
     assert_eq!(streamed, ids);

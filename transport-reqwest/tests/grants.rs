@@ -151,7 +151,10 @@ async fn caller(client: &Client) -> String {
         .call(&PostChatsRooms::new(CreateRoomRequest::new("who")))
         .await
         .unwrap();
-    let room = client.call(&GetChatsRoom::new(&created.jid)).await.unwrap();
+    let room = client
+        .call(&GetChatsRoom::new(created.jid().unwrap()))
+        .await
+        .unwrap();
     room.owners.unwrap()[0].id.clone().unwrap()
 }
 

@@ -49,7 +49,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         create = create.user_ids(peers.clone());
     }
     let room = client.call(&PostChatsRooms::new(create))?;
-    let jid = room.jid.as_str();
+    let jid = room.jid().ok_or("the service gave the new room no jid")?;
     let details = client.call(&GetChatsRoom::new(jid))?;
     let participants = client.call(&GetChatsRoomParticipants::new(jid))?;
     step(
@@ -63,31 +63,38 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2. Post, reply in a thread, edit.
-    let first = client.call(&PostChatsRoomMessages::new(
-        jid,
-        SendMessageBody::new("Kick-off at 10:00?"),
-    ))?;
-    step("post a message", format!("message {}", first.id));
-    let reply = client.call(&PostChatsRoomMessages::new(
-        jid,
-        SendMessageBody::new("10:00 works").thread_id(&first.id),
-    ))?;
-    let thread = client.call(&GetChatsThreadMessages::new(&first.id))?;
+    // The schema marks `id` required, but it is an `Option`: the service may omit it.
+    let first = client
+        .call(&PostChatsRoomMessages::new(
+            jid,
+            SendMessageBody::new("Kick-off at 10:00?"),
+        ))?
+        .id
+        .ok_or("the service gave the message no id")?;
+    step("post a message", format!("message {}", first));
+    let reply = client
+        .call(&PostChatsRoomMessages::new(
+            jid,
+            SendMessageBody::new("10:00 works").thread_id(&first),
+        ))?
+        .id
+        .ok_or("the service gave the reply no id")?;
+    let thread = client.call(&GetChatsThreadMessages::new(&first))?;
     step(
         "reply in a thread",
         format!(
             "reply {} in thread {}; the thread holds {} messages",
-            reply.id,
-            first.id,
+            reply,
+            first,
             thread.messages().len()
         ),
     );
     client.call(&PatchChatsRoomMessage::new(
         jid,
-        &first.id,
+        &first,
         SendMessageBody::new("Kick-off at 10:30?"),
     ))?;
-    let edited = client.call(&GetChatsMessage::new(&first.id))?;
+    let edited = client.call(&GetChatsMessage::new(&first))?;
     step(
         "edit the message",
         format!(
@@ -102,20 +109,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. React and pin.
     client.call(&PutChatsMessageReactions::new(
-        &first.id,
+        &first,
         ChatReactionUpdate::new(["👍", "🎉"]),
     ))?;
-    let reacted = client.call(&GetChatsMessage::new(&first.id))?;
+    let reacted = client.call(&GetChatsMessage::new(&first))?;
     let emoji: Vec<String> = reacted
         .reactions
         .unwrap_or_default()
         .into_iter()
-        .map(|r| r.emoji)
+        .filter_map(|r| r.emoji)
         .collect();
     step("react", format!("reactions now {}", emoji.join(" ")));
     client.call(&PostChatsRoomMessagesPins::new(
         jid,
-        PinnedMessageRequest::new([first.id.clone()]),
+        PinnedMessageRequest::new([first.clone()]),
     ))?;
     let pinned = client.call(&GetChatsRoom::new(jid))?.pinned_messages;
     step(
@@ -137,7 +144,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let page = client.call(&page_op)?;
         pages += 1;
         messages += page.messages().len();
-        op = genesys_chat::History::next_page(&page_op, &page);
+        op = genesys_chat::History::next_page(&page_op, &page)?;
     }
     let streamed = client
         .history(GetChatsRoomMessages::new(jid).limit(10))
@@ -153,7 +160,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 5. Messages by id.
     let by_id = client.call(&GetChatsRoomMessage::ids(
         jid,
-        [first.id.clone(), reply.id.clone()],
+        [first.clone(), reply.clone()],
     )?)?;
     step(
         "read messages by id",
@@ -171,7 +178,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "send a 1on1 message",
             format!(
                 "message {}; the 1on1 history holds {}",
-                sent.id,
+                sent.id().unwrap_or("(no id)"),
                 history.messages().len()
             ),
         );
@@ -205,17 +212,17 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         90,
     )))?;
     let mine = client.call(&GetChatsUsersMeSettings::new())?;
-    let updated = client.call(&PatchChatsUsersMeSettings::new(ChatUserSettings::notify(
-        NotifyWhen::OnlyWhenInactive,
-    )))?;
+    let updated = client.call(&PatchChatsUsersMeSettings::new(
+        genesys_chat::models::UserSettingsForChat::default().notify(NotifyWhen::OnlyWhenInactive),
+    ))?;
     step(
         "read and change settings",
         format!(
             "retention {} -> {} days; my mobile notifications {} -> {}",
             days(org.message_retention_period_days),
             days(changed.message_retention_period_days),
-            mine.mobile.notifications.when,
-            updated.mobile.notifications.when
+            when(&mine),
+            when(&updated)
         ),
     );
 
@@ -236,7 +243,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ))?;
         let result = client.call(&PostChatsRoomMessagesPins::new(
             jid,
-            PinnedMessageRequest::new([extra.id]),
+            PinnedMessageRequest::new([extra.id.ok_or("the service gave the message no id")?]),
         ));
         if let Err(e) = result {
             let api = e.api().ok_or_else(|| format!("unexpected error: {e}"))?;
@@ -307,6 +314,12 @@ fn connect() -> Result<Target, Box<dyn std::error::Error>> {
         peers,
         _server: Some(server),
     })
+}
+
+fn when(settings: &genesys_chat::models::UserSettingsForChat) -> String {
+    settings
+        .notify_when()
+        .map_or_else(|| "unset".to_owned(), |w| w.to_string())
 }
 
 fn days(days: Option<u32>) -> String {

@@ -89,12 +89,13 @@ fn room(client: &Client, server: &Server) -> String {
         ))
         .unwrap()
         .jid
+        .unwrap()
 }
 
 fn post(client: &Client, jid: &str, text: &str) -> Result<String, Error> {
     client
         .call(&PostChatsRoomMessages::new(jid, SendMessageBody::new(text)))
-        .map(|sent| sent.id)
+        .map(|sent| sent.id.unwrap())
 }
 
 fn transport_kind(error: &Error) -> Option<TransportErrorKind> {
@@ -126,7 +127,8 @@ fn every_operation_once() {
                 .user_ids([bob.id.clone()]),
         ))
         .unwrap()
-        .jid;
+        .jid
+        .unwrap();
     assert!(jid.ends_with("@conference.example.orgspan.com"), "{jid}");
     client
         .call(&PatchChatsRoom::new(
@@ -143,7 +145,8 @@ fn every_operation_once() {
             SendMessageBody::new("A reply").thread_id(&root),
         ))
         .unwrap()
-        .id;
+        .id
+        .unwrap();
     assert_ne!(root, reply);
     let edited = client
         .call(&PatchChatsRoomMessage::new(
@@ -152,7 +155,7 @@ fn every_operation_once() {
             SendMessageBody::new("Hello, room (edited)"),
         ))
         .unwrap();
-    assert_eq!(edited.id, root);
+    assert_eq!(edited.id(), Some(root.as_str()));
     client
         .call(&PutChatsMessageReactions::new(
             &root,
@@ -160,26 +163,29 @@ fn every_operation_once() {
         ))
         .unwrap();
     let message = client.call(&GetChatsMessage::new(&root)).unwrap();
-    assert_eq!(message.body, "Hello, room (edited)");
+    assert_eq!(message.body(), "Hello, room (edited)");
     assert_eq!(message.edited, Some(true));
-    assert_eq!(message.to_jid, jid);
+    assert_eq!(message.to_jid(), Some(jid.as_str()));
     let reactions = message.reactions.unwrap();
     assert_eq!(reactions.len(), 1);
-    assert_eq!(reactions[0].emoji, "👍");
-    assert_eq!(reactions[0].users[0].id.as_deref(), Some(alice.id.as_str()));
+    assert_eq!(reactions[0].emoji(), Some("👍"));
+    assert_eq!(
+        reactions[0].users()[0].id.as_deref(),
+        Some(alice.id.as_str())
+    );
 
     let by_ids = client
         .call(&GetChatsRoomMessage::ids(&jid, [reply.clone(), root.clone()]).unwrap())
         .unwrap();
-    let ids: Vec<&str> = by_ids.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = by_ids.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, [reply.as_str(), root.as_str()]);
     let history = client
         .call(&GetChatsRoomMessages::new(&jid).limit(10))
         .unwrap();
-    let ids: Vec<&str> = history.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = history.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, [reply.as_str(), root.as_str()]);
     let thread = client.call(&GetChatsThreadMessages::new(&root)).unwrap();
-    let ids: BTreeSet<&str> = thread.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: BTreeSet<&str> = thread.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, BTreeSet::from([reply.as_str(), root.as_str()]));
 
     // Pins.
@@ -221,7 +227,7 @@ fn every_operation_once() {
     let participant = client
         .call(&GetChatsRoomParticipant::new(&jid, &carol.jid))
         .unwrap();
-    assert_eq!(participant.participant_jid, carol.jid);
+    assert_eq!(participant.participant_jid(), Some(carol.jid.as_str()));
     client
         .call(&DeleteChatsRoomParticipant::new(&jid, &carol.id))
         .unwrap();
@@ -236,7 +242,8 @@ fn every_operation_once() {
             SendMessageBody::new("Hi Bob"),
         ))
         .unwrap()
-        .id;
+        .id
+        .unwrap();
     client
         .call(&PatchChatsUserMessage::new(
             &bob.id,
@@ -248,9 +255,9 @@ fn every_operation_once() {
         .call(&GetChatsUserMessage::ids(&bob.id, [direct.clone()]).unwrap())
         .unwrap();
     assert_eq!(by_ids.messages().len(), 1);
-    assert_eq!(by_ids.messages()[0].body, "Hi Bob!");
+    assert_eq!(by_ids.messages()[0].body(), "Hi Bob!");
     let history = client.call(&GetChatsUserMessages::new(&bob.id)).unwrap();
-    let ids: Vec<&str> = history.messages().iter().map(|m| m.id.as_str()).collect();
+    let ids: Vec<&str> = history.messages().iter().map(|m| m.id().unwrap()).collect();
     assert_eq!(ids, [direct.as_str()]);
     client
         .call(&PostChatsUserMessagesPins::new(
@@ -289,27 +296,33 @@ fn every_operation_once() {
         .unwrap();
     assert_eq!(settings.message_retention_period_days, Some(30));
     let mine = client.call(&GetChatsUserSettings::new(&alice.id)).unwrap();
-    assert_eq!(mine.mobile.notifications.when, NotifyWhen::Always);
+    assert_eq!(mine.notify_when(), Some(&NotifyWhen::Always));
     let mine = client
         .call(&PatchChatsUserSettings::new(
             &alice.id,
             ChatUserSettings::notify(NotifyWhen::OnlyWhenInactive),
         ))
         .unwrap();
-    assert_eq!(mine.mobile.notifications.when, NotifyWhen::OnlyWhenInactive);
+    assert_eq!(mine.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
     let me = client.call(&GetChatsUsersMeSettings::new()).unwrap();
-    assert_eq!(me.mobile.notifications.when, NotifyWhen::OnlyWhenInactive);
+    assert_eq!(me.notify_when(), Some(&NotifyWhen::OnlyWhenInactive));
     let me = client
-        .call(&PatchChatsUsersMeSettings::new(ChatUserSettings::notify(
-            NotifyWhen::Always,
-        )))
+        .call(&PatchChatsUsersMeSettings::new(
+            genesys_chat::models::UserSettingsForChat::default().notify(NotifyWhen::Always),
+        ))
         .unwrap();
-    assert_eq!(me.mobile.notifications.when, NotifyWhen::Always);
+    assert_eq!(me.notify_when(), Some(&NotifyWhen::Always));
+    client
+        .call(&PostChatsUsersMeSettings::new(
+            genesys_chat::models::UserChatSettingsPost::new(true),
+        ))
+        .unwrap();
+    client.call(&DeleteChatsUsersMeSettings::new()).unwrap();
 
-    // Each of the 32 operations reached the service, once (twice for the post of the
+    // Each of the 34 operations reached the service, once (twice for the post of the
     // root and its reply): no retries, none left out.
     let counters = server.emulator().counters();
-    assert_eq!(ops::ALL.len(), 32);
+    assert_eq!(ops::ALL.len(), 34);
     for meta in ops::ALL {
         let expected = if meta.id == "postChatsRoomMessages" {
             2
@@ -318,8 +331,8 @@ fn every_operation_once() {
         };
         assert_eq!(counters.operation(meta.id), expected, "{}", meta.id);
     }
-    assert_eq!(counters.api_requests(), 33);
-    assert_eq!(counters.total, 33);
+    assert_eq!(counters.api_requests(), 35);
+    assert_eq!(counters.total, 35);
     assert_eq!(counters.unrouted, 0);
     assert_eq!(counters.token_requests, 0);
     assert_eq!(counters.faults_injected, 0);
@@ -382,7 +395,11 @@ fn a_bad_token_is_401_and_a_missing_permission_403() {
 fn a_429_with_retry_after_is_waited_out_then_succeeds() {
     let server = Server::start_default().unwrap();
     let client = client(&server);
-    fault_once(&server, "getChatsSettings", Fault::too_many_requests(1));
+    fault_once(
+        &server,
+        "getChatsSettings",
+        Fault::too_many_requests(Duration::from_secs(1)),
+    );
     let started = Instant::now();
     let reply = client.call_with_reply(&GetChatsSettings::new()).unwrap();
     let elapsed = started.elapsed();
@@ -403,7 +420,7 @@ fn a_429_on_a_post_is_retried_and_stores_the_message_once() {
     fault_once(
         &server,
         "postChatsRoomMessages",
-        Fault::too_many_requests(0),
+        Fault::too_many_requests(Duration::from_secs(0)),
     );
     let reply = client
         .call_with_reply(&PostChatsRoomMessages::new(
@@ -424,7 +441,8 @@ fn the_emulators_rate_limit_is_waited_out() {
         allowed: 2,
         window: Duration::from_secs(1),
     }));
-    let client = client(&server);
+    // Unpaced, so that the third request meets the limit (paced, it would wait instead).
+    let client = builder(&server).no_pacing().build().unwrap();
     let started = Instant::now();
     for _ in 0..3 {
         client.call(&GetChatsSettings::new()).unwrap();
@@ -440,7 +458,11 @@ fn the_emulators_rate_limit_is_waited_out() {
 fn a_retry_after_beyond_the_cap_is_returned_at_once() {
     let server = Server::start_default().unwrap();
     let client = client(&server);
-    fault_once(&server, "getChatsSettings", Fault::too_many_requests(3600));
+    fault_once(
+        &server,
+        "getChatsSettings",
+        Fault::too_many_requests(Duration::from_secs(3600)),
+    );
     let started = Instant::now();
     let error = client.call(&GetChatsSettings::new()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(1));
@@ -690,7 +712,8 @@ fn a_refused_connection_is_retried_even_for_a_post() {
             &emulator.handle(create.to_http(&in_process).unwrap()),
         )
         .unwrap()
-        .jid;
+        .jid
+        .unwrap();
 
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let client = Client::builder(config_for(
@@ -797,7 +820,7 @@ fn room_history_iterates_every_message_once_across_pages() {
     }
     let iterated: Vec<String> = client
         .history(GetChatsRoomMessages::new(&jid).limit(3))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect();
     posted.reverse(); // newest first
     assert_eq!(iterated, posted);
@@ -815,7 +838,7 @@ fn a_full_last_page_ends_on_an_empty_page() {
         posted.push(post(&client, &jid, &format!("message {i}")).unwrap());
     }
     let mut history = client.history(GetChatsRoomMessages::new(&jid).limit(2));
-    let iterated: Vec<String> = history.by_ref().map(|m| m.unwrap().id).collect();
+    let iterated: Vec<String> = history.by_ref().map(|m| m.unwrap().id.unwrap()).collect();
     posted.reverse();
     assert_eq!(iterated, posted);
     // Pages of 2, 2 and an empty one.
@@ -841,12 +864,13 @@ fn thread_and_1on1_histories_iterate_too() {
                     SendMessageBody::new(format!("reply {i}")).thread_id(&root),
                 ))
                 .unwrap()
-                .id,
+                .id
+                .unwrap(),
         );
     }
     let iterated: Vec<String> = client
         .history(GetChatsThreadMessages::new(&root).limit(2))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect();
     thread.reverse();
     assert_eq!(iterated, thread);
@@ -860,12 +884,13 @@ fn thread_and_1on1_histories_iterate_too() {
                     SendMessageBody::new(format!("direct {i}")),
                 ))
                 .unwrap()
-                .id,
+                .id
+                .unwrap(),
         );
     }
     let iterated: Vec<String> = client
         .history(GetChatsUserMessages::new(&bob.id).limit(2))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect();
     direct.reverse();
     assert_eq!(iterated, direct);
@@ -905,7 +930,7 @@ fn a_history_page_that_fails_transiently_is_retried_inside_the_iterator() {
     fault_once(&server, "getChatsRoomMessages", Fault::status(503));
     let iterated: Vec<String> = client
         .history(GetChatsRoomMessages::new(&jid).limit(2))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect();
     posted.reverse();
     assert_eq!(iterated, posted);
@@ -940,7 +965,7 @@ fn concurrent_posts_from_16_threads_are_each_stored_once() {
     assert_eq!(server.emulator().message_count(), 16);
     let iterated: Vec<String> = client
         .history(GetChatsRoomMessages::new(&jid).limit(5))
-        .map(|m| m.unwrap().id)
+        .map(|m| m.unwrap().id.unwrap())
         .collect();
     assert_eq!(iterated.len(), 16);
     assert_eq!(iterated.iter().cloned().collect::<BTreeSet<_>>(), ids);

@@ -150,7 +150,9 @@ fn caller(client: &Client) -> String {
     let created = client
         .call(&PostChatsRooms::new(CreateRoomRequest::new("who")))
         .unwrap();
-    let room = client.call(&GetChatsRoom::new(&created.jid)).unwrap();
+    let room = client
+        .call(&GetChatsRoom::new(created.jid().unwrap()))
+        .unwrap();
     room.owners.unwrap()[0].id.clone().unwrap()
 }
 
