@@ -96,7 +96,10 @@ impl Responses {
 
         let op =
             PostChatsRooms::new(CreateRoomRequest::new("Release train").user_ids([bob.clone()]));
-        let room = op.parse(&cfg, &call(op.to_http(&cfg)?))?.jid;
+        let room = op
+            .parse(&cfg, &call(op.to_http(&cfg)?))?
+            .jid
+            .ok_or("the new room has no jid")?;
         let mut root: Option<String> = None;
         for i in 0..100 {
             clock.advance(std::time::Duration::from_millis(1_337));
@@ -116,12 +119,15 @@ impl Responses {
                 body = body.mention(bob.clone());
             }
             let op = PostChatsRoomMessages::new(&room, body);
-            let sent = op.parse(&cfg, &call(op.to_http(&cfg)?))?;
+            let sent = op
+                .parse(&cfg, &call(op.to_http(&cfg)?))?
+                .id
+                .ok_or("the posted message has no id")?;
             if i % 11 == 0 {
-                let op = PutChatsMessageReactions::new(&sent.id, ChatReactionUpdate::new(["👍"]));
+                let op = PutChatsMessageReactions::new(&sent, ChatReactionUpdate::new(["👍"]));
                 op.parse(&cfg, &call(op.to_http(&cfg)?))?;
             }
-            root.get_or_insert(sent.id);
+            root.get_or_insert(sent);
         }
 
         let mut histories = Vec::new();

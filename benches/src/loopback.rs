@@ -72,7 +72,8 @@ impl Target {
         let client = genesys_chat_ureq::Client::new(self.cfg.clone())?;
         let room = client
             .call(&PostChatsRooms::new(CreateRoomRequest::new("Benchmarks")))?
-            .jid;
+            .jid
+            .ok_or("the new room has no jid")?;
         let workload = Workload {
             post: PostChatsRoomMessages::new(&room, SendMessageBody::new(MESSAGE)),
             history: GetChatsRoomMessages::new(&room).limit(HISTORY),
