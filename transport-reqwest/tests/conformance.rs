@@ -1,35 +1,72 @@
 //! The transport conformance kit (`genesys_chat_testkit::conformance`), run on the async
-//! client.
+//! client: its own history and follow streams included, on the kit's tokio runtime.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
 
-use genesys_chat::{Error, Operation, Reply};
+use futures_util::StreamExt;
+use genesys_chat::{Error, History, Operation, Reply};
 use genesys_chat_reqwest::Client;
-use genesys_chat_testkit::conformance::{self, AsyncSubject, Settings};
+use genesys_chat_testkit::conformance::{self, Caller, FollowPlan, Followed, Item, Settings};
+use tokio::runtime::Runtime;
 
-struct Reqwest(Client);
+struct Reqwest {
+    client: Client,
+    runtime: Arc<Runtime>,
+}
 
-impl AsyncSubject for Reqwest {
-    fn build(settings: &Settings) -> Result<Self, Error> {
-        settings.builder::<Client>()?.build().map(Reqwest)
-    }
-
-    fn call<O>(
-        &self,
-        op: O,
-    ) -> impl Future<Output = Result<Reply<O::Output>, Error>> + Send + 'static
+impl Caller for Reqwest {
+    fn call<O>(&self, op: O) -> Result<Reply<O::Output>, Error>
     where
         O: Operation + Send + Sync + 'static,
-        O::Output: Send,
+        O::Output: Send + 'static,
     {
-        let client = self.0.clone();
-        async move { client.call_with_reply(&op).await }
+        self.runtime.block_on(self.client.call_with_reply(&op))
+    }
+
+    fn history<H>(&self, first: H, max: usize) -> Vec<Item>
+    where
+        H: History + Send + Sync + 'static,
+    {
+        self.runtime
+            .block_on(self.client.history(first).take(max).collect())
+    }
+
+    fn follow<H>(&self, request: H, plan: &FollowPlan) -> Followed
+    where
+        H: History + Send + Sync + 'static,
+    {
+        let follow = match &plan.from {
+            Some(cursor) => self.client.follow_from(request, cursor.clone()),
+            None => self.client.follow(request),
+        };
+        let mut follow = follow.interval(plan.interval);
+        let deadline = Instant::now() + plan.within;
+        let items = self.runtime.block_on(async {
+            let mut items = Vec::new();
+            while items.len() < plan.want {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match tokio::time::timeout(left, follow.next()).await {
+                    Ok(Some(item)) => items.push(item),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            items
+        });
+        Followed {
+            items,
+            cursor: follow.cursor().cloned(),
+        }
     }
 }
 
-#[test]
-fn the_reqwest_client_passes_the_conformance_kit() {
-    conformance::assert_async::<Reqwest>("genesys-chat-reqwest");
+fn build(settings: &Settings) -> Result<Reqwest, Error> {
+    let runtime = conformance::shared_runtime();
+    let _inside = runtime.enter();
+    let client = settings.builder::<Client>()?.build()?;
+    Ok(Reqwest { client, runtime })
 }
+
+genesys_chat_testkit::conformance_tests!("genesys-chat-reqwest", build);

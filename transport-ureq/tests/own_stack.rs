@@ -7,9 +7,11 @@
 #[path = "../examples/support/tcp_stack.rs"]
 mod tcp_stack;
 
-use genesys_chat_testkit::conformance;
+use std::sync::Arc;
 
-#[test]
-fn a_bare_tcp_stream_stack_passes_the_conformance_kit_through_the_driver() {
-    conformance::assert_blocking_stack("TcpStream + genesys_chat::driver", tcp_stack::send);
-}
+use genesys_chat_testkit::conformance::{DrivenStack, Settings};
+
+genesys_chat_testkit::conformance_tests!(
+    "TcpStream + genesys_chat::driver",
+    |settings: &Settings| DrivenStack::new(settings, Arc::new(tcp_stack::send))
+);

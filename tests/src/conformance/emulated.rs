@@ -2,81 +2,52 @@
 //! lifecycle (login on first use, renewal before expiry, one renewal and one retry after a
 //! 401, one token request for many concurrent callers, clear errors for bad credentials).
 //!
-//! Each runs a client the kit builds through a [`Factory`] against a loopback emulator
-//! and checks the emulator's counters, written out literally.
+//! Each runs a client the kit builds through a [`super::Maker`] against a loopback
+//! emulator and checks the emulator's counters, written out literally.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use genesys_chat::auth::Credentials;
 use genesys_chat::{AccessToken, Error};
 
-use super::{Done, Op, ScenarioResult, Settings};
+use super::{Caller, Check, Checked, Maker, Op, Settings, call_op};
 use crate::server::Server;
 use crate::{Emulator, EmulatorBuilder};
 
-/// A client built for one scenario: runs an operation (from any thread).
-pub type Handle = Arc<dyn Fn(Op) -> Result<Done, Error> + Send + Sync>;
-
-/// Builds a client from settings.
-pub type Factory<'a> = &'a mut dyn FnMut(&Settings) -> Result<Handle, Error>;
-
-/// One behaviour checked against the emulator.
-#[derive(Debug, Clone, Copy)]
-pub struct EmulatedScenario {
-    /// What is checked, in words.
-    pub name: &'static str,
-    run: fn(Factory<'_>) -> Result<Vec<String>, Error>,
-}
-
-/// Every emulator scenario, in the order they run.
-pub fn emulated_scenarios() -> Vec<EmulatedScenario> {
+/// The token checks, in the order they run.
+pub(super) fn checks<C: Caller>() -> Vec<Check<C>> {
     vec![
-        EmulatedScenario {
+        Check {
             name: "token: client credentials log in on first use and reuse the token",
-            run: logs_in_on_first_use_and_reuses_the_token,
+            run: logs_in_on_first_use_and_reuses_the_token::<C>,
         },
-        EmulatedScenario {
+        Check {
             name: "token: a 2 s token is renewed before it expires",
-            run: renews_before_expiry,
+            run: renews_before_expiry::<C>,
         },
-        EmulatedScenario {
+        Check {
             name: "token: a 401 renews once and retries once",
-            run: a_401_renews_once_and_retries_once,
+            run: a_401_renews_once_and_retries_once::<C>,
         },
-        EmulatedScenario {
+        Check {
             name: "token: a callback token that stays refused is renewed and retried only once",
-            run: a_token_that_stays_refused_is_retried_only_once,
+            run: a_token_that_stays_refused_is_retried_only_once::<C>,
         },
-        EmulatedScenario {
+        Check {
             name: "token: 16 concurrent callers share one renewal",
-            run: sixteen_concurrent_callers_share_one_renewal,
+            run: sixteen_concurrent_callers_share_one_renewal::<C>,
         },
-        EmulatedScenario {
+        Check {
             name: "token: bad client credentials fail clearly after one token request",
-            run: bad_client_credentials_fail_clearly_after_one_attempt,
+            run: bad_client_credentials_fail_clearly_after_one_attempt::<C>,
         },
-        EmulatedScenario {
+        Check {
             name: "token: a fixed token is not renewed",
-            run: a_fixed_token_is_not_renewed,
+            run: a_fixed_token_is_not_renewed::<C>,
         },
     ]
-}
-
-/// Runs one emulator scenario.
-pub(super) fn run_emulated(scenario: &EmulatedScenario, factory: Factory<'_>) -> ScenarioResult {
-    let started = Instant::now();
-    let differences = match (scenario.run)(factory) {
-        Ok(differences) => differences,
-        Err(e) => vec![format!("an unexpected error: {e}")],
-    };
-    ScenarioResult {
-        name: scenario.name,
-        differences,
-        elapsed: started.elapsed(),
-        seen: String::new(),
-    }
 }
 
 fn server(lifetime: Duration) -> Result<Server, Error> {
@@ -110,7 +81,7 @@ fn expect<T: PartialEq + std::fmt::Debug>(
     }
 }
 
-fn logs_in_on_first_use_and_reuses_the_token(make: Factory<'_>) -> Result<Vec<String>, Error> {
+fn logs_in_on_first_use_and_reuses_the_token<C: Caller>(make: &mut Maker<'_, C>) -> Checked {
     let server = server(Duration::from_secs(3600))?;
     let client = make(&settings(&server, client_credentials()))?;
     let mut d = Vec::new();
@@ -121,7 +92,7 @@ fn logs_in_on_first_use_and_reuses_the_token(make: Factory<'_>) -> Result<Vec<St
         0,
     );
     for _ in 0..3 {
-        client(Op::GetSettings)?;
+        call_op(&client, Op::GetSettings)?;
     }
     let counters = server.emulator().counters();
     expect(&mut d, "token requests", counters.token_requests, 1);
@@ -134,13 +105,13 @@ fn logs_in_on_first_use_and_reuses_the_token(make: Factory<'_>) -> Result<Vec<St
     Ok(d)
 }
 
-fn renews_before_expiry(make: Factory<'_>) -> Result<Vec<String>, Error> {
+fn renews_before_expiry<C: Caller>(make: &mut Maker<'_, C>) -> Checked {
     // A 2 s token is used for half its life, then renewed before it lapses.
     let server = server(Duration::from_secs(2))?;
     let client = make(&settings(&server, client_credentials()))?;
-    client(Op::GetSettings)?;
+    call_op(&client, Op::GetSettings)?;
     std::thread::sleep(Duration::from_millis(1100));
-    client(Op::GetSettings)?;
+    call_op(&client, Op::GetSettings)?;
     let counters = server.emulator().counters();
     let mut d = Vec::new();
     expect(&mut d, "token requests", counters.token_requests, 2);
@@ -154,13 +125,13 @@ fn renews_before_expiry(make: Factory<'_>) -> Result<Vec<String>, Error> {
     Ok(d)
 }
 
-fn a_401_renews_once_and_retries_once(make: Factory<'_>) -> Result<Vec<String>, Error> {
+fn a_401_renews_once_and_retries_once<C: Caller>(make: &mut Maker<'_, C>) -> Checked {
     let server = server(Duration::from_secs(3600))?;
     let client = make(&settings(&server, client_credentials()))?;
-    client(Op::GetSettings)?;
+    call_op(&client, Op::GetSettings)?;
     // The emulator forgets every token it issued: the client's token is now refused.
     server.emulator().reset();
-    client(Op::GetSettings)?;
+    call_op(&client, Op::GetSettings)?;
     let counters = server.emulator().counters();
     let mut d = Vec::new();
     expect(
@@ -178,9 +149,7 @@ fn a_401_renews_once_and_retries_once(make: Factory<'_>) -> Result<Vec<String>, 
     Ok(d)
 }
 
-fn a_token_that_stays_refused_is_retried_only_once(
-    make: Factory<'_>,
-) -> Result<Vec<String>, Error> {
+fn a_token_that_stays_refused_is_retried_only_once<C: Caller>(make: &mut Maker<'_, C>) -> Checked {
     let server = server(Duration::from_secs(3600))?;
     let fetched = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&fetched);
@@ -192,7 +161,7 @@ fn a_token_that_stays_refused_is_retried_only_once(
         }),
     ))?;
     let mut d = Vec::new();
-    match client(Op::GetSettings) {
+    match call_op(&client, Op::GetSettings) {
         Err(e) => expect(&mut d, "the status", e.status(), Some(401)),
         Ok(done) => d.push(format!("the call succeeded: {done:?}")),
     }
@@ -211,15 +180,15 @@ fn a_token_that_stays_refused_is_retried_only_once(
     Ok(d)
 }
 
-fn sixteen_concurrent_callers_share_one_renewal(make: Factory<'_>) -> Result<Vec<String>, Error> {
+fn sixteen_concurrent_callers_share_one_renewal<C: Caller>(make: &mut Maker<'_, C>) -> Checked {
     let server = server(Duration::from_secs(2))?;
-    let client = make(&settings(&server, client_credentials()))?;
-    client(Op::GetSettings)?;
+    let client = Arc::new(make(&settings(&server, client_credentials()))?);
+    call_op(&*client, Op::GetSettings)?;
     std::thread::sleep(Duration::from_millis(1100)); // the token is due for renewal
     let handles: Vec<_> = (0..16)
         .map(|_| {
             let client = client.clone();
-            std::thread::spawn(move || client(Op::GetSettings))
+            std::thread::spawn(move || call_op(&*client, Op::GetSettings))
         })
         .collect();
     let mut d = Vec::new();
@@ -246,16 +215,16 @@ fn sixteen_concurrent_callers_share_one_renewal(make: Factory<'_>) -> Result<Vec
     Ok(d)
 }
 
-fn bad_client_credentials_fail_clearly_after_one_attempt(
-    make: Factory<'_>,
-) -> Result<Vec<String>, Error> {
+fn bad_client_credentials_fail_clearly_after_one_attempt<C: Caller>(
+    make: &mut Maker<'_, C>,
+) -> Checked {
     let server = server(Duration::from_secs(3600))?;
     let client = make(&settings(
         &server,
         Credentials::client_credentials(Emulator::DEFAULT_CLIENT_ID, "wrong-secret"),
     ))?;
     let mut d = Vec::new();
-    match client(Op::GetSettings) {
+    match call_op(&client, Op::GetSettings) {
         Err(e) => {
             if !matches!(&e, Error::OAuth { status: 401, error, .. } if error == "invalid_client") {
                 d.push(format!("the error is not OAuth 401 invalid_client: {e:?}"));
@@ -278,11 +247,11 @@ fn bad_client_credentials_fail_clearly_after_one_attempt(
     Ok(d)
 }
 
-fn a_fixed_token_is_not_renewed(make: Factory<'_>) -> Result<Vec<String>, Error> {
+fn a_fixed_token_is_not_renewed<C: Caller>(make: &mut Maker<'_, C>) -> Checked {
     let server = server(Duration::from_secs(3600))?;
     let client = make(&settings(&server, Credentials::token("unknown-token")?))?;
     let mut d = Vec::new();
-    match client(Op::GetSettings) {
+    match call_op(&client, Op::GetSettings) {
         Err(e) => expect(&mut d, "the status", e.status(), Some(401)),
         Ok(done) => d.push(format!("the call succeeded: {done:?}")),
     }

@@ -34,7 +34,7 @@
 //!
 //! A bare HTTP stack (any function that sends one request within the [`AttemptLimits`])
 //! needs no subject: [`assert_blocking_stack`] runs it through the core's
-//! [`Driver`], which adds retries, token renewal and paging,
+//! [`Driver`](genesys_chat::driver::Driver), which adds retries, token renewal and paging,
 //! so every scenario holds for it too:
 //!
 //! ```ignore
@@ -46,29 +46,38 @@
 //!
 //! Set `CONFORMANCE_SCENARIO` to a part of a scenario name to run only the matching ones.
 
+mod current;
 mod emulated;
+mod follow;
+mod grants;
 mod gzip;
+mod history;
+mod pacing;
 pub mod raw;
 mod scenarios;
+mod service;
+mod subject;
+mod wire;
 
 use std::fmt;
-use std::future::Future;
 use std::ops::RangeInclusive;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use genesys_chat::auth::Credentials;
 use genesys_chat::client::{ClientBuilder, FromSettings};
 pub use genesys_chat::driver::{AttemptLimits, SendError};
-use genesys_chat::driver::{BlockingStack, Driver};
 use genesys_chat::models::SendMessageBody;
 use genesys_chat::operations::{GetChatsSettings, PostChatsRoomMessages};
-use genesys_chat::{Config, Error, Operation, Reply, RetryPolicy, TransportErrorKind};
+use genesys_chat::{Config, Error, Reply, RetryPolicy, TransportErrorKind};
 
-pub use emulated::{EmulatedScenario, Factory, Handle, emulated_scenarios};
 use raw::{Answer, RawServer, Recorded};
 pub use scenarios::scenarios;
+pub use subject::{
+    Async, AsyncSubject, BareAsyncStack, BareStack, Blocking, BlockingSubject, Caller,
+    DrivenAsyncStack, DrivenStack, FollowPlan, Followed, Item, SendFuture, follow_polling, jitter,
+    runtime, walk_history,
+};
 
 /// The token the kit's clients send when a scenario gives no credentials.
 pub const TOKEN: &str = "conformance-secret-token";
@@ -156,28 +165,6 @@ impl Settings {
         }
         Ok(builder)
     }
-}
-
-/// A blocking client under test.
-pub trait BlockingSubject: Sized + Send + Sync + 'static {
-    /// Builds the client from the scenario's settings.
-    fn build(settings: &Settings) -> Result<Self, Error>;
-    /// Runs one operation (with retries and token renewal, as the client does).
-    fn call<O: Operation>(&self, op: &O) -> Result<Reply<O::Output>, Error>;
-}
-
-/// An async client under test; the kit runs it on a multi-threaded tokio runtime.
-pub trait AsyncSubject: Sized + Send + Sync + 'static {
-    /// Builds the client from the scenario's settings (inside the runtime).
-    fn build(settings: &Settings) -> Result<Self, Error>;
-    /// Runs one operation (with retries and token renewal, as the client does).
-    fn call<O>(
-        &self,
-        op: O,
-    ) -> impl Future<Output = Result<Reply<O::Output>, Error>> + Send + 'static
-    where
-        O: Operation + Send + Sync + 'static,
-        O::Output: Send;
 }
 
 /// A successful call, summarized.
@@ -384,76 +371,173 @@ impl fmt::Display for Report {
 
 type Called = (Result<Done, Error>, Duration);
 
-/// Runs every scenario against a blocking subject.
-pub fn run_blocking<S: BlockingSubject>(subject: &str) -> Report {
-    let mut make = |settings: &Settings| -> Result<Handle, Error> {
-        let client = Arc::new(S::build(settings)?);
-        Ok(Arc::new(move |op| call_blocking(&*client, op)))
-    };
-    run_all(subject, &mut make, |settings, op, callers| {
-        let client = Arc::new(S::build(settings)?);
-        let calls: Vec<_> = (0..callers)
-            .map(|_| {
-                let client = client.clone();
-                std::thread::spawn(move || {
-                    let started = Instant::now();
-                    let result = call_blocking(&*client, op);
-                    (result, started.elapsed())
-                })
-            })
-            .collect();
-        Ok(join_all(calls))
-    })
+/// The groups of the kit. [`crate::conformance_tests!`] makes one `#[test]` of each, so
+/// the test harness runs them side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Group {
+    /// Scripted loopback servers: the request on the wire, redirects, timeouts, size
+    /// caps, dropped connections, Retry-After, a failing login host.
+    Wire,
+    /// The token lifecycle against the emulator.
+    Tokens,
+    /// Every OAuth grant against the emulator.
+    Grants,
+    /// Every operation and the emulator's faults: errors, retries, what is never sent
+    /// twice.
+    Service,
+    /// History paging, against the emulator and hostile servers.
+    History,
+    /// Following a conversation.
+    Follow,
+    /// Pacing against the emulator's rate limits.
+    Pacing,
+    /// The current API: my chats, settings, per-call options.
+    CurrentApi,
 }
 
-/// Runs every scenario against an async subject, on a multi-threaded tokio runtime.
+impl Group {
+    /// Every group, in the order [`run`] runs them.
+    pub const ALL: &'static [Group] = &[
+        Group::Wire,
+        Group::Tokens,
+        Group::Grants,
+        Group::Service,
+        Group::History,
+        Group::Follow,
+        Group::Pacing,
+        Group::CurrentApi,
+    ];
+
+    /// The group's name, as in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Wire => "wire",
+            Group::Tokens => "tokens",
+            Group::Grants => "grants",
+            Group::Service => "service",
+            Group::History => "history",
+            Group::Follow => "follow",
+            Group::Pacing => "pacing",
+            Group::CurrentApi => "current API",
+        }
+    }
+}
+
+/// Builds the client under test from a scenario's settings.
+pub type Maker<'a, C> = dyn FnMut(&Settings) -> Result<C, Error> + 'a;
+
+/// What a [`Check`] found: the differences from what it expects (empty when it passed).
+/// An `Err` (an unexpected error of a setup step) and a panic (a failed `assert!`) are
+/// differences too.
+pub type Checked = Result<Vec<String>, Error>;
+
+/// One behaviour checked by code rather than a table row: it builds clients with the
+/// [`Maker`], starts the servers it needs (the emulator, a scripted server) and compares
+/// what it saw with literal values.
+pub struct Check<C> {
+    /// What is checked, in words.
+    pub name: &'static str,
+    /// The check.
+    pub run: fn(&mut Maker<'_, C>) -> Checked,
+}
+
+impl<C> Clone for Check<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Check<C> {}
+
+impl<C> fmt::Debug for Check<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Check").field("name", &self.name).finish()
+    }
+}
+
+/// The checks of a group, in the order they run (the table rows of [`Group::Wire`] come
+/// first, from [`scenarios`]).
+pub fn checks<C: Caller>(group: Group) -> Vec<Check<C>> {
+    match group {
+        Group::Wire => wire::checks(),
+        Group::Tokens => emulated::checks(),
+        Group::Grants => grants::checks(),
+        Group::Service => service::checks(),
+        Group::History => history::checks(),
+        Group::Follow => follow::checks(),
+        Group::Pacing => pacing::checks(),
+        Group::CurrentApi => current::checks(),
+    }
+}
+
+fn wanted(name: &str) -> bool {
+    std::env::var("CONFORMANCE_SCENARIO")
+        .ok()
+        .is_none_or(|only| name.contains(&only))
+}
+
+/// Runs one group against the caller `build` makes.
+pub fn run_group<C: Caller>(subject: &str, group: Group, build: &mut Maker<'_, C>) -> Report {
+    let mut results = Vec::new();
+    if group == Group::Wire {
+        for scenario in scenarios().iter().filter(|s| wanted(s.name)) {
+            results.push(run_one(scenario, build));
+        }
+    }
+    for check in checks::<C>(group).iter().filter(|c| wanted(c.name)) {
+        results.push(run_check(check, build));
+    }
+    Report {
+        subject: format!("{subject}, {}", group.name()),
+        results,
+    }
+}
+
+/// Runs every group against the caller `build` makes.
+pub fn run<C: Caller>(subject: &str, build: &mut Maker<'_, C>) -> Report {
+    let mut results = Vec::new();
+    for group in Group::ALL {
+        results.extend(run_group(subject, *group, build).results);
+    }
+    Report {
+        subject: subject.to_owned(),
+        results,
+    }
+}
+
+/// Runs one group; panics with the report when a scenario fails.
 ///
 /// # Panics
 ///
-/// When the tokio runtime cannot start.
-#[allow(clippy::expect_used)]
+/// When a scenario fails.
+pub fn assert_group<C: Caller>(subject: &str, group: Group, build: &mut Maker<'_, C>) {
+    let report = run_group(subject, group, build);
+    assert!(report.passed(), "{report}");
+    println!("{report:#}");
+}
+
+/// Runs every group; panics with the report when a scenario fails.
+///
+/// # Panics
+///
+/// When a scenario fails.
+pub fn assert_conforms<C: Caller>(subject: &str, build: &mut Maker<'_, C>) {
+    let report = run(subject, build);
+    assert!(report.passed(), "{report}");
+    println!("{report:#}");
+}
+
+/// Runs every scenario against a blocking subject.
+pub fn run_blocking<S: BlockingSubject>(subject: &str) -> Report {
+    run(subject, &mut |settings| S::build(settings).map(Blocking))
+}
+
+/// Runs every scenario against an async subject, on the kit's [`shared_runtime`].
 pub fn run_async<S: AsyncSubject>(subject: &str) -> Report {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let runtime = Arc::new(runtime);
-    let handle_runtime = runtime.clone();
-    let mut make = move |settings: &Settings| -> Result<Handle, Error> {
-        let client = {
-            let _inside = handle_runtime.enter();
-            Arc::new(S::build(settings)?)
-        };
-        let runtime = handle_runtime.clone();
-        Ok(Arc::new(move |op| {
-            runtime.block_on(call_async(&*client, op))
-        }))
-    };
-    run_all(subject, &mut make, |settings, op, callers| {
-        runtime.block_on(async {
-            let client = Arc::new(S::build(settings)?);
-            let calls: Vec<_> = (0..callers)
-                .map(|_| {
-                    let call = call_async(&*client, op);
-                    tokio::spawn(async move {
-                        let started = Instant::now();
-                        let result = call.await;
-                        (result, started.elapsed())
-                    })
-                })
-                .collect();
-            let mut out = Vec::new();
-            for call in calls {
-                out.push(call.await.unwrap_or_else(|_| {
-                    (
-                        Err(Error::Config("the caller panicked".to_owned())),
-                        Duration::ZERO,
-                    )
-                }));
-            }
-            Ok(out)
-        })
+    let runtime = shared_runtime();
+    run(subject, &mut |settings| {
+        Async::<S>::build(&runtime, settings)
     })
 }
 
@@ -479,87 +563,15 @@ pub fn assert_async<S: AsyncSubject>(subject: &str) {
     println!("{report:#}");
 }
 
-/// A bare blocking stack: sends one request and reads its answer within the limits.
-pub trait BareStack:
-    Fn(http::Request<Vec<u8>>, AttemptLimits) -> Result<http::Response<Vec<u8>>, SendError>
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-impl<F> BareStack for F where
-    F: Fn(http::Request<Vec<u8>>, AttemptLimits) -> Result<http::Response<Vec<u8>>, SendError>
-        + Send
-        + Sync
-        + 'static
-{
-}
-
-/// A bare stack run through the core's [`Driver`]: the subject [`run_blocking_stack`]
-/// builds for every scenario. The driver sleeps with `std::thread::sleep`, reads
-/// `Instant::now` and draws its jitter from the standard library's random hash keys.
-pub struct DrivenStack<F> {
-    driver: Driver,
-    send: Arc<F>,
-}
-
-impl<F: BareStack> DrivenStack<F> {
-    /// The driver built from the scenario's settings, around `send`.
-    pub fn new(settings: &Settings, send: Arc<F>) -> Result<Self, Error> {
-        Ok(DrivenStack {
-            driver: settings.builder::<Driver>()?.build()?,
-            send,
-        })
-    }
-
-    /// The driver.
-    pub fn driver(&self) -> &Driver {
-        &self.driver
-    }
-
-    /// Runs one operation through the driver on this thread.
-    pub fn call<O: Operation>(&self, op: &O) -> Result<Reply<O::Output>, Error> {
-        let send = &*self.send;
-        let mut stack = BlockingStack::new(send, std::thread::sleep, Instant::now, jitter);
-        self.driver.call(op, &mut stack)
-    }
-}
-
-/// A value in `[0, 1)` from the standard library's per-process random hash keys.
-pub fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Runs every scenario against a bare blocking stack, through the core's [`Driver`].
+/// Runs every scenario against a bare blocking stack, through the core's [`Driver`](genesys_chat::driver::Driver).
 pub fn run_blocking_stack(subject: &str, send: impl BareStack) -> Report {
     let send = Arc::new(send);
-    let make_send = send.clone();
-    let mut make = move |settings: &Settings| -> Result<Handle, Error> {
-        let client = Arc::new(DrivenStack::new(settings, make_send.clone())?);
-        Ok(Arc::new(move |op| call_driven(&client, op)))
-    };
-    run_all(subject, &mut make, |settings, op, callers| {
-        let client = Arc::new(DrivenStack::new(settings, send.clone())?);
-        let calls: Vec<_> = (0..callers)
-            .map(|_| {
-                let client = client.clone();
-                std::thread::spawn(move || {
-                    let started = Instant::now();
-                    let result = call_driven(&client, op);
-                    (result, started.elapsed())
-                })
-            })
-            .collect();
-        Ok(join_all(calls))
+    run(subject, &mut |settings| {
+        DrivenStack::new(settings, send.clone())
     })
 }
 
-/// Runs every scenario against a bare blocking stack (through the core's [`Driver`]);
+/// Runs every scenario against a bare blocking stack (through the core's [`Driver`](genesys_chat::driver::Driver));
 /// panics with the report when one fails.
 ///
 /// # Panics
@@ -571,24 +583,58 @@ pub fn assert_blocking_stack(subject: &str, send: impl BareStack) {
     println!("{report:#}");
 }
 
-fn join_all(calls: Vec<std::thread::JoinHandle<Called>>) -> Vec<Called> {
-    calls
-        .into_iter()
-        .map(|call| {
-            call.join().unwrap_or_else(|_| {
-                (
-                    Err(Error::Config("the caller panicked".to_owned())),
-                    Duration::ZERO,
-                )
-            })
-        })
-        .collect()
+/// Runs every scenario against a bare async stack, through the core's [`Driver`](genesys_chat::driver::Driver) on the
+/// kit's [`shared_runtime`].
+pub fn run_async_stack(subject: &str, send: impl BareAsyncStack) -> Report {
+    let send = Arc::new(send);
+    let runtime = shared_runtime();
+    run(subject, &mut |settings| {
+        DrivenAsyncStack::new(settings, send.clone(), runtime.clone())
+    })
 }
 
-fn call_driven<F: BareStack>(client: &DrivenStack<F>, op: Op) -> Result<Done, Error> {
-    match op {
-        Op::GetSettings => summarize(client.call(&GetChatsSettings::new()), settings_summary),
-        Op::PostMessage => summarize(client.call(&post_message()), |_| "sent".to_owned()),
+/// Runs every scenario against a bare async stack (through the core's [`Driver`](genesys_chat::driver::Driver));
+/// panics with the report when one fails.
+///
+/// # Panics
+///
+/// When a scenario fails.
+pub fn assert_async_stack(subject: &str, send: impl BareAsyncStack) {
+    let report = run_async_stack(subject, send);
+    assert!(report.passed(), "{report}");
+    println!("{report:#}");
+}
+
+/// The kit's tokio runtime (multi-threaded, two workers), started on first use and
+/// shared by every async subject of the process.
+pub fn shared_runtime() -> Arc<tokio::runtime::Runtime> {
+    static RUNTIME: std::sync::OnceLock<Arc<tokio::runtime::Runtime>> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(runtime).clone()
+}
+
+fn run_check<C: Caller>(check: &Check<C>, build: &mut Maker<'_, C>) -> ScenarioResult {
+    let started = Instant::now();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (check.run)(build)));
+    let differences = match outcome {
+        Ok(Ok(differences)) => differences,
+        Ok(Err(e)) => vec![format!("an unexpected error: {e}")],
+        Err(panic) => vec![format!("a check failed: {}", panic_text(&*panic))],
+    };
+    ScenarioResult {
+        name: check.name,
+        differences,
+        elapsed: started.elapsed(),
+        seen: String::new(),
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic without a message".to_owned()
     }
 }
 
@@ -597,10 +643,6 @@ fn settings_summary(s: &genesys_chat::models::ChatSettings) -> String {
         "messageRetentionPeriodDays={:?}",
         s.message_retention_period_days
     )
-}
-
-fn post_message() -> PostChatsRoomMessages {
-    PostChatsRoomMessages::new(ROOM, SendMessageBody::new(TEXT))
 }
 
 fn summarize<T>(
@@ -614,57 +656,48 @@ fn summarize<T>(
     })
 }
 
-fn call_blocking<S: BlockingSubject>(client: &S, op: Op) -> Result<Done, Error> {
+/// Runs `op` on `caller` and summarizes its output (see [`Op`]).
+pub fn call_op<C: Caller + ?Sized>(caller: &C, op: Op) -> Result<Done, Error> {
     match op {
-        Op::GetSettings => summarize(client.call(&GetChatsSettings::new()), settings_summary),
-        Op::PostMessage => summarize(client.call(&post_message()), |_| "sent".to_owned()),
+        Op::GetSettings => summarize(caller.call(GetChatsSettings::new()), settings_summary),
+        Op::PostMessage => summarize(
+            caller.call(PostChatsRoomMessages::new(ROOM, SendMessageBody::new(TEXT))),
+            |_| "sent".to_owned(),
+        ),
     }
 }
 
-fn call_async<S: AsyncSubject>(
-    client: &S,
+fn concurrent_calls<C: Caller>(
+    build: &mut Maker<'_, C>,
+    settings: &Settings,
     op: Op,
-) -> Pin<Box<dyn Future<Output = Result<Done, Error>> + Send>> {
-    match op {
-        Op::GetSettings => {
-            let call = client.call(GetChatsSettings::new());
-            Box::pin(async move { summarize(call.await, settings_summary) })
-        }
-        Op::PostMessage => {
-            let call = client.call(post_message());
-            Box::pin(async move { summarize(call.await, |_| "sent".to_owned()) })
-        }
-    }
-}
-
-fn run_all(
-    subject: &str,
-    make: Factory<'_>,
-    mut calls: impl FnMut(&Settings, Op, usize) -> Result<Vec<Called>, Error>,
-) -> Report {
-    let only = std::env::var("CONFORMANCE_SCENARIO").ok();
-    let wanted = |name: &str| only.as_deref().is_none_or(|only| name.contains(only));
-    let mut results: Vec<ScenarioResult> = scenarios()
-        .into_iter()
-        .filter(|s| wanted(s.name))
-        .map(|scenario| run_one(&scenario, &mut calls))
+    callers: usize,
+) -> Result<Vec<Called>, Error> {
+    let client = Arc::new(build(settings)?);
+    let calls: Vec<_> = (0..callers)
+        .map(|_| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let result = call_op(&*client, op);
+                (result, started.elapsed())
+            })
+        })
         .collect();
-    results.extend(
-        emulated_scenarios()
-            .iter()
-            .filter(|s| wanted(s.name))
-            .map(|scenario| emulated::run_emulated(scenario, &mut *make)),
-    );
-    Report {
-        subject: subject.to_owned(),
-        results,
-    }
+    Ok(calls
+        .into_iter()
+        .map(|call| {
+            call.join().unwrap_or_else(|_| {
+                (
+                    Err(Error::Config("the caller panicked".to_owned())),
+                    Duration::ZERO,
+                )
+            })
+        })
+        .collect())
 }
 
-fn run_one(
-    scenario: &Scenario,
-    calls: &mut impl FnMut(&Settings, Op, usize) -> Result<Vec<Called>, Error>,
-) -> ScenarioResult {
+fn run_one<C: Caller>(scenario: &Scenario, build: &mut Maker<'_, C>) -> ScenarioResult {
     let target = RawServer::start(|_, _| {
         Answer::Bytes(raw::response(
             "200 OK",
@@ -682,7 +715,7 @@ fn run_one(
     let mut settings = Settings::new(server.base_url());
     (scenario.settings)(&mut settings);
     let mut differences = Vec::new();
-    let called = match calls(&settings, scenario.op, scenario.callers.max(1)) {
+    let called = match concurrent_calls(build, &settings, scenario.op, scenario.callers.max(1)) {
         Ok(called) => called,
         Err(e) => {
             differences.push(format!("the client could not be built: {e}"));
@@ -817,4 +850,35 @@ fn matches_outcome(outcome: Outcome, result: &Result<Done, Error>) -> bool {
         (Outcome::AnyError, Err(_)) => true,
         _ => false,
     }
+}
+
+/// One `#[test]` per [`Group`] of the kit for a caller: `conformance_tests!(subject, build)`
+/// where `build` is a function (or closure) from `&Settings` to `Result<C, Error>` and
+/// `C` a [`Caller`]. The tests are named after the groups (`wire`, `tokens`, `grants`,
+/// `service`, `history`, `follow`, `pacing`, `current_api`), so the test harness runs
+/// them side by side and `cargo test wire` picks one.
+///
+/// ```ignore
+/// fn build(settings: &Settings) -> Result<Blocking<Ureq>, Error> { … }
+/// genesys_chat_testkit::conformance_tests!("genesys-chat-ureq", build);
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    ($subject:expr, $build:expr) => {
+        $crate::conformance_tests!(@each $subject, $build;
+            wire Wire, tokens Tokens, grants Grants, service Service,
+            history History, follow Follow, pacing Pacing, current_api CurrentApi);
+    };
+    (@each $subject:expr, $build:expr; $($test:ident $group:ident),*) => {
+        $(
+            #[test]
+            fn $test() {
+                $crate::conformance::assert_group(
+                    $subject,
+                    $crate::conformance::Group::$group,
+                    &mut |settings: &$crate::conformance::Settings| ($build)(settings),
+                );
+            }
+        )*
+    };
 }
