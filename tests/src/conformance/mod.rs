@@ -57,6 +57,7 @@ pub mod raw;
 mod scenarios;
 mod service;
 mod subject;
+mod tracing;
 mod wire;
 
 use std::fmt;
@@ -394,6 +395,8 @@ pub enum Group {
     Pacing,
     /// The current API: my chats, settings, per-call options.
     CurrentApi,
+    /// What a call logs (and never logs) through `tracing`.
+    Tracing,
 }
 
 impl Group {
@@ -407,6 +410,7 @@ impl Group {
         Group::Follow,
         Group::Pacing,
         Group::CurrentApi,
+        Group::Tracing,
     ];
 
     /// The group's name, as in the report.
@@ -420,6 +424,7 @@ impl Group {
             Group::Follow => "follow",
             Group::Pacing => "pacing",
             Group::CurrentApi => "current API",
+            Group::Tracing => "tracing",
         }
     }
 }
@@ -468,6 +473,7 @@ pub fn checks<C: Caller>(group: Group) -> Vec<Check<C>> {
         Group::Follow => follow::checks(),
         Group::Pacing => pacing::checks(),
         Group::CurrentApi => current::checks(),
+        Group::Tracing => tracing::checks(),
     }
 }
 
@@ -855,7 +861,7 @@ fn matches_outcome(outcome: Outcome, result: &Result<Done, Error>) -> bool {
 /// One `#[test]` per [`Group`] of the kit for a caller: `conformance_tests!(subject, build)`
 /// where `build` is a function (or closure) from `&Settings` to `Result<C, Error>` and
 /// `C` a [`Caller`]. The tests are named after the groups (`wire`, `tokens`, `grants`,
-/// `service`, `history`, `follow`, `pacing`, `current_api`), so the test harness runs
+/// `service`, `history`, `follow`, `pacing`, `current_api`, `tracing`), so the test harness runs
 /// them side by side and `cargo test wire` picks one.
 ///
 /// ```ignore
@@ -867,7 +873,8 @@ macro_rules! conformance_tests {
     ($subject:expr, $build:expr) => {
         $crate::conformance_tests!(@each $subject, $build;
             wire Wire, tokens Tokens, grants Grants, service Service,
-            history History, follow Follow, pacing Pacing, current_api CurrentApi);
+            history History, follow Follow, pacing Pacing, current_api CurrentApi,
+            tracing Tracing);
     };
     (@each $subject:expr, $build:expr; $($test:ident $group:ident),*) => {
         $(
