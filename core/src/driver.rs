@@ -186,7 +186,8 @@ where
 }
 
 /// Builds a [`Driver`]: the core's [`ClientBuilder`] (every timeout and limit named, the
-/// same defaults as the clients).
+/// same defaults as the clients, pacing on by default included; `no_pacing()` turns it
+/// off).
 pub type DriverBuilder = ClientBuilder<Driver>;
 
 /// What outlives one call: the configuration, the retry policy, the token and the pacer.
@@ -228,7 +229,11 @@ impl FromSettings for Driver {
             retry: settings.retry,
             attempt_timeout: settings.attempt_timeout,
             connect_timeout: settings.connect_timeout,
-            pacer: None,
+            // As the clients do: paced by default, off with `no_pacing()`.
+            pacer: settings
+                .pacing
+                .enabled
+                .then(|| Mutex::new(Pacer::new(settings.pacing))),
         })
     }
 }
@@ -276,9 +281,9 @@ impl Driver {
         Driver::builder(config).credentials(credentials).build()
     }
 
-    /// Paces every call's requests with a [`Pacer`] of this policy (shared by every
-    /// caller of this driver): a request waits while the rate-limit window is used up, and
-    /// a call under a used-up long limit fails at once.
+    /// Paces every call's requests with a new [`Pacer`] of this policy (shared by every
+    /// caller of this driver), in place of the builder's: a request waits while the
+    /// rate-limit window is used up, and a call under a used-up long limit fails at once.
     pub fn with_pacing(mut self, policy: PacingPolicy) -> Self {
         self.pacer = Some(Mutex::new(Pacer::new(policy)));
         self
@@ -1148,6 +1153,41 @@ mod tests {
             error.to_string(),
             "`getChatsSettings` was not sent: a rate limit of this access token is used up and resets in 3600 s; calls with this token fail at once until then"
         );
+    }
+
+    #[test]
+    fn the_builder_paces_by_default_like_the_clients_and_no_pacing_turns_it_off() {
+        let daily = || {
+            http::Response::builder()
+                .status(429)
+                .header("retry-after", "3600")
+                .body(br#"{"code":"too.many.requests"}"#.to_vec())
+                .unwrap()
+        };
+        // Paced by the builder's default policy: the second call is refused unsent.
+        let paced = Driver::builder(config().with_token("t").unwrap())
+            .no_retry()
+            .build()
+            .unwrap();
+        let mut s = script(vec![Ok(daily())]);
+        with_stack(&mut s, |stack| paced.call(&GetChatsSettings::new(), stack)).unwrap_err();
+        let mut s = script(vec![]);
+        let error =
+            with_stack(&mut s, |stack| paced.call(&GetChatsSettings::new(), stack)).unwrap_err();
+        assert!(s.seen.is_empty(), "{:?}", s.seen);
+        assert!(!error.request_may_have_been_sent());
+        // Unpaced: the second call goes out.
+        let unpaced = Driver::builder(config().with_token("t").unwrap())
+            .no_retry()
+            .no_pacing()
+            .build()
+            .unwrap();
+        let mut s = script(vec![Ok(daily()), Ok(daily())]);
+        with_stack(&mut s, |stack| {
+            unpaced.call(&GetChatsSettings::new(), stack).unwrap_err();
+            unpaced.call(&GetChatsSettings::new(), stack).unwrap_err();
+        });
+        assert_eq!(s.seen.len(), 2);
     }
 
     #[test]
