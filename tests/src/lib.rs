@@ -89,6 +89,7 @@ pub mod conformance;
 mod emulator;
 mod failure;
 mod faults;
+pub mod front_door;
 mod handlers;
 mod identity;
 mod ids;

@@ -18,6 +18,10 @@ struct Reqwest {
 }
 
 impl Caller for Reqwest {
+    fn debug_text(&self) -> Option<String> {
+        Some(format!("{:?}", self.client))
+    }
+
     fn call<O>(&self, op: O) -> Result<Reply<O::Output>, Error>
     where
         O: Operation + Send + Sync + 'static,

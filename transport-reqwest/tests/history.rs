@@ -1,216 +1,67 @@
-//! The history stream against a scripted loopback server: a malformed message in the
-//! middle of a page, and servers that repeat themselves.
+//! What only the async client's history stream shows: it is `Send` and `'static`, so it
+//! runs in a spawned task, and once it has ended (after a short page, or after an
+//! error) polling it again keeps answering `None` and asks the server for nothing more.
+//! Paging itself (every page once, errors, malformed messages, servers that repeat
+//! themselves) is checked by the conformance kit's history group.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-
 use futures_util::StreamExt;
 use genesys_chat::operations::GetChatsRoomMessages;
-use genesys_chat::paging::Stuck;
-use genesys_chat::{Config, Error, Timestamp};
-use genesys_chat_reqwest::Client;
+use genesys_chat_reqwest::{Client, Config};
+use genesys_chat_testkit::conformance::raw::{Answer, RawServer, response};
 
-const ROOM: &str = "private-room@conference.example.com";
-
-/// A loopback HTTP/1.1 server that answers the request of each index with the body the
-/// script gives (a 200 JSON response), and records each request line.
-struct PageServer {
-    base: String,
-    lines: Arc<Mutex<Vec<String>>>,
+fn answer(body: &str) -> Answer {
+    let json = [("Content-Type", "application/json")];
+    Answer::Bytes(response("200 OK", &json, body.as_bytes()))
 }
 
-impl PageServer {
-    fn start(script: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(script);
-        let recorded = lines.clone();
-        // The accept thread ends with the test process.
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (recorded, script) = (recorded.clone(), script.clone());
-                std::thread::spawn(move || serve(stream, &recorded, &*script));
-            }
-        });
-        PageServer { base, lines }
-    }
-
-    fn request_lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
-    }
+#[tokio::test]
+async fn a_history_stream_runs_in_a_spawned_task() {
+    let server = RawServer::start(|index, _| match index {
+        0 => answer(
+            r#"{"entities":[{"id":"m2","dateCreated":"2026-11-25T10:00:02.000Z"},{"id":"m1","dateCreated":"2026-11-25T10:00:01.000Z"}]}"#,
+        ),
+        _ => answer(r#"{"entities":[]}"#),
+    });
+    let config = Config::with_base_url(&server.base_url()).unwrap();
+    let client = Client::new(config.with_token("history-test-token").unwrap()).unwrap();
+    let stream = client.history(GetChatsRoomMessages::new("room@example.com"));
+    let ids = tokio::spawn(async move {
+        stream
+            .map(|m| m.map(|m| m.id.unwrap()))
+            .collect::<Vec<_>>()
+            .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(ids, [Ok("m2".to_owned()), Ok("m1".to_owned())]);
+    // Without a limit the walk asks for pages of 100: a page of 2 is short, the end.
+    assert_eq!(server.requests().len(), 1);
 }
 
-fn serve(mut stream: TcpStream, lines: &Mutex<Vec<String>>, script: &dyn Fn(usize) -> String) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let end = loop {
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break end + 4;
-            }
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-        buf.drain(..end);
-        let index = {
-            let mut all = lines.lock().unwrap();
-            all.push(head.lines().next().unwrap_or("").to_owned());
-            all.len() - 1
-        };
-        let body = script(index);
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        if stream.write_all(answer.as_bytes()).is_err() {
-            return;
+#[tokio::test]
+async fn an_ended_stream_keeps_answering_none_and_asks_nothing_more() {
+    // A short page (the end), then a full page and a 404 (an error ends it).
+    let short = r#"{"entities":[{"id":"m1","dateCreated":"2026-11-25T10:00:01.000Z"}]}"#;
+    let full = r#"{"entities":[{"id":"m2","dateCreated":"2026-11-25T10:00:02.000Z"},{"id":"m1","dateCreated":"2026-11-25T10:00:01.000Z"}]}"#;
+    let server = RawServer::start(move |index, _| match index {
+        0 => answer(short),
+        1 => answer(full),
+        _ => Answer::Bytes(response("404 Not Found", &[], b"")),
+    });
+    let config = Config::with_base_url(&server.base_url()).unwrap();
+    let client = Client::new(config.with_token("history-test-token").unwrap()).unwrap();
+    let mut seen = Vec::new();
+    for expected_requests in [1, 3] {
+        let mut stream = client.history(GetChatsRoomMessages::new("room@example.com").limit(2));
+        while let Some(item) = stream.next().await {
+            seen.push(item.map_or_else(|e| format!("{:?}", e.status()), |m| m.id.unwrap()));
         }
-    }
-}
-
-fn message(id: &str, second: u32) -> String {
-    format!(
-        r#"{{"id":"{id}","dateCreated":"2026-11-25T10:00:0{second}.000Z","toJid":"{ROOM}","jid":"user-1@example.com","body":"text {id}","thread":{{"id":"{id}"}}}}"#
-    )
-}
-
-fn page(messages: &[String]) -> String {
-    format!(r#"{{"entities":[{}]}}"#, messages.join(","))
-}
-
-fn client(server: &PageServer) -> Client {
-    Client::new(
-        Config::with_base_url(&server.base)
-            .unwrap()
-            .with_token("history-test-token")
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-/// Each item as text: the message id, or the error.
-fn as_text(item: Result<genesys_chat::models::ChatMessageResponse, Error>) -> String {
-    match item {
-        Ok(message) => message.id().unwrap_or("(no id)").to_owned(),
-        Err(e) => format!("error: {e}"),
-    }
-}
-
-const PATH: &str = "GET /api/v2/chats/rooms/private-room%40conference.example.com/messages";
-
-#[tokio::test]
-async fn a_malformed_message_is_yielded_as_an_error_and_the_history_goes_on() {
-    let server = PageServer::start(|index| match index {
-        0 => page(&[
-            message("m6", 6),
-            r#"{"id":"m5","dateCreated":17,"body":"secret text"}"#.to_owned(),
-            message("m4", 4),
-        ]),
-        1 => page(&[message("m3", 3)]),
-        _ => "{}".to_owned(),
-    });
-    let client = client(&server);
-    let mut history = client.history(GetChatsRoomMessages::new(ROOM).limit(3));
-    let got: Vec<String> = history.by_ref().map(as_text).collect().await;
-    assert_eq!(
-        got,
-        vec![
-            "m6".to_owned(),
-            "error: item 1 of a page of `getChatsRoomMessages` could not be read and was left out: invalid type: integer `17`, expected a string; the other items were kept".to_owned(),
-            "m4".to_owned(),
-            "m3".to_owned(),
-        ]
-    );
-    assert!(history.next().await.is_none());
-    assert!(!got.concat().contains("secret"));
-    assert_eq!(
-        server.request_lines(),
-        vec![
-            format!("{PATH}?limit=3 HTTP/1.1"),
-            format!("{PATH}?limit=3&before=2026-11-25T10%3A00%3A04.000Z HTTP/1.1"),
-        ]
-    );
-}
-
-#[tokio::test]
-async fn a_server_repeating_a_page_yields_each_id_once_then_the_repeat_error() {
-    // Whatever `before` says, the same page.
-    let server = PageServer::start(|_| page(&[message("m2", 2), message("m1", 1)]));
-    let client = client(&server);
-    let mut history = client.history(GetChatsRoomMessages::new(ROOM).limit(2));
-    let all: Vec<_> = history.by_ref().collect().await;
-    assert_eq!(all.len(), 3);
-    assert_eq!(all[0].as_ref().unwrap().id(), Some("m2"));
-    assert_eq!(all[1].as_ref().unwrap().id(), Some("m1"));
-    let error = all[2].as_ref().unwrap_err();
-    assert_eq!(
-        error,
-        &Error::HistoryStuck {
-            operation: "getChatsRoomMessages",
-            reason: Stuck::CursorDidNotMove {
-                before: Timestamp::parse("2026-11-25T10:00:01.000Z").unwrap()
-            },
+        for _ in 0..3 {
+            assert!(stream.next().await.is_none());
         }
-    );
-    match error {
-        Error::HistoryStuck { reason, .. } => assert!(reason.is_repeat()),
-        other => panic!("{other:?}"),
+        assert_eq!(server.requests().len(), expected_requests);
     }
-    assert_eq!(
-        error.to_string(),
-        "the history of `getChatsRoomMessages` stopped early: the service repeated itself: a full page came back whose oldest message is not older than `before` (2026-11-25T10:00:01.000Z), so the next page would be the same again; older messages were not read; ask again later, or page on with `before` set older than the last message returned"
-    );
-    assert!(history.next().await.is_none());
-    assert_eq!(server.request_lines().len(), 2);
-}
-
-#[tokio::test]
-async fn a_server_repeating_the_boundary_message_yields_each_id_once() {
-    // A service that counts `before` inclusively: each page starts with the last one's
-    // oldest message.
-    let server = PageServer::start(|index| match index {
-        0 => page(&[message("m3", 3), message("m2", 2)]),
-        1 => page(&[message("m2", 2), message("m1", 1)]),
-        2 => page(&[message("m1", 1)]),
-        _ => "{}".to_owned(),
-    });
-    let client = client(&server);
-    let got: Vec<String> = client
-        .history(GetChatsRoomMessages::new(ROOM).limit(2))
-        .map(as_text)
-        .collect()
-        .await;
-    assert_eq!(got, vec!["m3".to_owned(), "m2".to_owned(), "m1".to_owned()]);
-    assert_eq!(server.request_lines().len(), 3);
-}
-
-#[tokio::test]
-async fn a_full_page_without_any_date_ends_with_an_error_not_silently() {
-    let server = PageServer::start(|index| match index {
-        0 => page(&[r#"{"id":"m2"}"#.to_owned(), r#"{"id":"m1"}"#.to_owned()]),
-        _ => "{}".to_owned(),
-    });
-    let client = client(&server);
-    let got: Vec<String> = client
-        .history(GetChatsRoomMessages::new(ROOM).limit(2))
-        .map(as_text)
-        .collect()
-        .await;
-    assert_eq!(
-        got,
-        vec![
-            "m2".to_owned(),
-            "m1".to_owned(),
-            "error: the history of `getChatsRoomMessages` stopped early: none of the 2 items of a full page has a `dateCreated`, so older messages cannot be asked for; they were not read; page on with `before` set explicitly".to_owned(),
-        ]
-    );
-    assert_eq!(server.request_lines().len(), 1);
+    assert_eq!(seen, ["m1", "m2", "m1", "Some(404)"]);
 }

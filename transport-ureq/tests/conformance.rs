@@ -12,6 +12,10 @@ use genesys_chat_ureq::Client;
 struct Ureq(Client);
 
 impl Caller for Ureq {
+    fn debug_text(&self) -> Option<String> {
+        Some(format!("{:?}", self.0))
+    }
+
     fn call<O>(&self, op: O) -> Result<Reply<O::Output>, Error>
     where
         O: Operation + Send + Sync + 'static,

@@ -4,28 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-
-use genesys_chat_testkit::Emulator;
+use genesys_chat_testkit::front_door;
 use genesys_chat_testkit::server::Server;
-use genesys_chat_ureq::operations::{self, GetChatsRoomMessages, PostChatsRoomMessages};
-use genesys_chat_ureq::{CallOptions, Client, Config, Operation, models::*};
+use genesys_chat_ureq::models::*;
+use genesys_chat_ureq::operations::GetChatsRoomMessages;
+use genesys_chat_ureq::{CallOptions, Client};
 
-fn client(server: &Server, token: &str) -> Client {
-    Client::new(
-        Config::with_base_url(&server.base_url())
-            .unwrap()
-            .with_token(token)
-            .unwrap(),
-    )
-    .unwrap()
+fn client(server: &Server) -> Client {
+    front_door::builder(server).unwrap().build().unwrap()
 }
 
 #[test]
 fn every_operation_of_the_tables_has_a_method_that_runs_it() {
     let server = Server::start_default().unwrap();
     let emulator = server.emulator();
-    let c = client(&server, Emulator::DEFAULT_TOKEN);
+    let c = client(&server);
     let alice = emulator.user("alice").unwrap().clone();
     let bob = emulator.user("bob").unwrap().clone();
 
@@ -88,140 +81,37 @@ fn every_operation_of_the_tables_has_a_method_that_runs_it() {
     c.get_users_chats_me().exclude_closed(false).send().unwrap();
 
     // Each operation of both tables was received exactly once, under its own id.
-    let counters = emulator.counters();
-    let counted: BTreeMap<&str, u64> = operations::ALL
-        .iter()
-        .chain(operations::USERS)
-        .map(|meta| (meta.id, counters.operation(meta.id)))
-        .collect();
-    assert_eq!(counted.len(), 35);
-    let not_once: Vec<_> = counted.iter().filter(|(_, n)| **n != 1).collect();
-    assert!(not_once.is_empty(), "{not_once:?}");
+    front_door::assert_every_operation_ran_once(&server);
 }
 
 #[test]
 fn a_request_value_sends_its_query_and_the_per_call_options() {
     let server = Server::start_default().unwrap();
-    let c = client(&server, Emulator::DEFAULT_TOKEN);
-    let jid = c
-        .post_chats_rooms(CreateRoomRequest::new("Query"))
-        .unwrap()
-        .jid
-        .unwrap();
-    for text in ["one", "two", "three"] {
-        c.post_chats_room_messages(&jid, SendMessageBody::new(text))
-            .unwrap();
-    }
-    let request = c
-        .get_chats_room_messages(&jid)
-        .limit(2)
-        .exclude_metadata(true);
-    assert_eq!(request.operation().query.limit, Some(2));
-    let reply = request
-        .options(CallOptions::new().header("X-Request-Tag", "front-door"))
-        .send_with_reply()
-        .unwrap();
-    let texts: Vec<&str> = reply.output.messages().iter().map(|m| m.body()).collect();
-    assert_eq!(texts, ["three", "two"]);
-    assert_eq!(reply.status, 200);
-    // The per-call options travel with the request value: a header the client owns is
-    // refused before anything is sent.
-    let refused = c
-        .get_chats_room_messages(&jid)
-        .options(CallOptions::new().header("Host", "elsewhere"))
-        .send()
-        .unwrap_err();
-    assert!(refused.is_invalid_input(), "{refused}");
-    // The history from the same request value: newest first, every page.
-    let all: Vec<String> = c
-        .get_chats_room_messages(&jid)
-        .limit(2)
-        .history()
-        .map(|m| m.unwrap().body().to_owned())
-        .collect();
-    assert_eq!(all, ["three", "two", "one"]);
-    // An unknown room is matched by kind.
-    let error = c
-        .get_chats_room("no-such-room@conference.example.orgspan.com")
-        .unwrap_err();
-    assert!(error.is_not_found(), "{error}");
-}
-
-/// Posts `n` messages to a new room through the in-process emulator; the room's JID.
-fn room_with(server: &Server, n: usize) -> String {
-    let emulator = server.emulator();
-    let cfg = Config::with_base_url("http://127.0.0.1")
-        .unwrap()
-        .with_token(Emulator::DEFAULT_TOKEN)
-        .unwrap();
-    let op = operations::PostChatsRooms::new(CreateRoomRequest::new("History"));
-    let jid = op
-        .parse(&cfg, &emulator.handle(op.to_http(&cfg).unwrap()))
-        .unwrap()
-        .jid
-        .unwrap();
-    for i in 0..n {
-        let op = PostChatsRoomMessages::new(&jid, SendMessageBody::new(format!("m{i}")));
-        op.parse(&cfg, &emulator.handle(op.to_http(&cfg).unwrap()))
-            .unwrap();
-    }
-    jid
+    let c = client(&server);
+    let jid = front_door::room_with(&server, front_door::QUERY_TEXTS).unwrap();
+    let request = c.get_chats_room_messages(&jid).limit(2);
+    let query = request.exclude_metadata(true);
+    let tag = CallOptions::new().header("X-Request-Tag", "front-door");
+    let owned = CallOptions::new().header("Host", "elsewhere");
+    front_door::assert_request_value(front_door::RequestValue {
+        query: query.operation().query.clone(),
+        first_page: query.options(tag).send_with_reply(),
+        // The per-call options travel with the request value.
+        owned_header: c.get_chats_room_messages(&jid).options(owned).send(),
+        // The history from the same kind of request value: every page.
+        history: c.get_chats_room_messages(&jid).limit(2).history().collect(),
+        unknown_room: c.get_chats_room(front_door::UNKNOWN_ROOM).map(drop),
+    });
 }
 
 #[test]
 fn a_whole_history_costs_one_request_per_full_page_plus_one() {
     let server = Server::start_default().unwrap();
-    let c = client(&server, Emulator::DEFAULT_TOKEN);
-    let mut seen = Vec::new();
-    for n in [0, 99, 100, 250] {
-        let jid = room_with(&server, n);
-        let before = server
-            .emulator()
-            .counters()
-            .operation("getChatsRoomMessages");
-        let read = c
-            .history(GetChatsRoomMessages::new(&jid))
+    let c = client(&server);
+    let seen = front_door::history_costs(&server, |jid| {
+        c.history(GetChatsRoomMessages::new(jid))
             .filter(|m| m.as_ref().unwrap().id.is_some())
-            .count();
-        let requests = server
-            .emulator()
-            .counters()
-            .operation("getChatsRoomMessages")
-            - before;
-        seen.push((n, read, requests));
-    }
-    // ⌊N / 100⌋ + 1: no page size set, so pages of 100 are asked for and a short page
-    // ends the history.
-    assert_eq!(seen, [(0, 0, 1), (99, 99, 1), (100, 100, 2), (250, 250, 3)]);
-}
-
-#[test]
-fn a_429_over_the_cap_reads_as_sentences_and_is_matched_by_kind() {
-    use genesys_chat_testkit::{Fault, FaultRoute, FaultRule};
-    use genesys_chat_ureq::operations::GetChatsSettings;
-
-    let server = Server::start_default().unwrap();
-    server
-        .emulator()
-        .add_fault(FaultRule::once(
-            FaultRoute::of::<GetChatsSettings>(),
-            Fault::too_many_requests(std::time::Duration::from_secs(120)),
-        ))
-        .unwrap();
-    let c = client(&server, Emulator::DEFAULT_TOKEN);
-    let error = c.get_chats_settings().unwrap_err();
-    assert!(error.is_rate_limited());
-    assert_eq!(
-        error.retry_after(),
-        Some(std::time::Duration::from_secs(120))
-    );
-    let text = error.to_string();
-    assert!(
-        text.starts_with(
-            "`getChatsSettings` failed with HTTP 429 (too.many.requests.retry.after): Rate \
-             limit exceeded the maximum. Retry the request after the time in the Retry-After \
-             header. Retry after 120s. [correlation id "
-        ),
-        "{text}"
-    );
+            .count()
+    });
+    assert_eq!(seen.unwrap(), front_door::HISTORY_COSTS);
 }

@@ -70,6 +70,7 @@ use genesys_chat::client::{ClientBuilder, FromSettings};
 pub use genesys_chat::driver::{AttemptLimits, SendError};
 use genesys_chat::models::SendMessageBody;
 use genesys_chat::operations::{GetChatsSettings, PostChatsRoomMessages};
+use genesys_chat::pacing::PacingPolicy;
 use genesys_chat::{Config, Error, Reply, RetryPolicy, TransportErrorKind};
 
 use raw::{Answer, RawServer, Recorded};
@@ -121,6 +122,10 @@ pub struct Settings {
     pub max_response_bytes: usize,
     /// Credentials to log in with; `None` means the fixed token [`TOKEN`].
     pub credentials: Option<Credentials>,
+    /// A `User-Agent` in place of the core's default; `None` keeps the default.
+    pub user_agent: Option<String>,
+    /// How the client paces requests to the rate limit (a driven stack's driver gets a pacer of it too).
+    pub pacing: PacingPolicy,
 }
 
 impl Settings {
@@ -141,6 +146,8 @@ impl Settings {
             },
             max_response_bytes: 8 * 1024 * 1024,
             credentials: None,
+            user_agent: None,
+            pacing: PacingPolicy::default(),
         }
     }
 
@@ -160,9 +167,13 @@ impl Settings {
             .attempt_timeout(self.attempt_timeout)
             .retry(self.retry)
             .total_timeout(self.total_timeout)
-            .max_response_bytes(self.max_response_bytes);
+            .max_response_bytes(self.max_response_bytes)
+            .pacing(self.pacing);
         if let Some(credentials) = &self.credentials {
             builder = builder.credentials(credentials.clone());
+        }
+        if let Some(user_agent) = &self.user_agent {
+            builder = builder.user_agent(user_agent.clone());
         }
         Ok(builder)
     }
@@ -485,6 +496,8 @@ fn wanted(name: &str) -> bool {
 
 /// Runs one group against the caller `build` makes.
 pub fn run_group<C: Caller>(subject: &str, group: Group, build: &mut Maker<'_, C>) -> Report {
+    // Before any client code of the process runs: see the tracing group.
+    tracing::keep_interest();
     let mut results = Vec::new();
     if group == Group::Wire {
         for scenario in scenarios().iter().filter(|s| wanted(s.name)) {
@@ -865,8 +878,11 @@ fn matches_outcome(outcome: Outcome, result: &Result<Done, Error>) -> bool {
 /// them side by side and `cargo test wire` picks one.
 ///
 /// ```ignore
-/// fn build(settings: &Settings) -> Result<Blocking<Ureq>, Error> { … }
-/// genesys_chat_testkit::conformance_tests!("genesys-chat-ureq", build);
+/// fn build(settings: &Settings) -> Result<MyClient, Error> {
+///     MyClient::new(settings) // a client of yours that implements `Caller`
+/// }
+///
+/// genesys_chat_testkit::conformance_tests!("my client", build);
 /// ```
 #[macro_export]
 macro_rules! conformance_tests {

@@ -15,6 +15,13 @@ const POST_MESSAGE: &str =
 const POST_TOKEN: &str = "POST /oauth/token HTTP/1.1";
 /// What a redirect's `Location` carries after the origin: never to be repeated.
 const LOCATION_SECRET: &str = "secret-location-token";
+/// What a transport error never repeats: the host, the path, the room (path values).
+const URL_PARTS: &[&str] = &[
+    "127.0.0.1",
+    "/api/v2",
+    "conformance-room",
+    "conference.example.com",
+];
 
 fn settings_body(days: u32) -> Vec<u8> {
     response(
@@ -139,6 +146,26 @@ pub fn scenarios() -> Vec<Scenario> {
             },
         },
         Scenario {
+            name: "redirect: a 307 on a GET to another host name is not followed",
+            server: script(|_, _, env| {
+                let location = format!(
+                    "{}/api/v2/elsewhere?access_token={LOCATION_SECRET}",
+                    env.target.replace("127.0.0.1", "localhost")
+                );
+                Answer::Bytes(response("307 Temporary Redirect", &[("Location", location.as_str())], b""))
+            }),
+            op: Op::GetSettings,
+            callers: 1,
+            settings: keep,
+            expect: Expect {
+                error_text: &["HTTP 307", "redirected to http://localhost:", "not followed"],
+                never: &[LOCATION_SECRET, "/api/v2/elsewhere"],
+                may_have_been_sent: Some(true),
+                within: Some(secs(3)),
+                ..Expect::one(&[GET_SETTINGS], &[Outcome::Api { status: 307 }])
+            },
+        },
+        Scenario {
             name: "may have been sent: a POST redirected (303) to an unreachable origin is not re-sent",
             server: script(|_, _, env| {
                 let location = format!("{}/elsewhere?code={LOCATION_SECRET}", env.unreachable);
@@ -185,6 +212,8 @@ pub fn scenarios() -> Vec<Scenario> {
             callers: 1,
             settings: keep,
             expect: Expect {
+                error_text: &["postChatsRoomMessages"],
+                never: URL_PARTS,
                 may_have_been_sent: Some(true),
                 ..Expect::one(&[POST_MESSAGE], &[Outcome::Transport(TransportErrorKind::Io)])
             },
@@ -196,8 +225,65 @@ pub fn scenarios() -> Vec<Scenario> {
             callers: 1,
             settings: keep,
             expect: Expect {
+                error_text: &["postChatsRoomMessages"],
+                never: URL_PARTS,
                 may_have_been_sent: Some(true),
                 ..Expect::one(&[POST_MESSAGE], &[Outcome::Transport(TransportErrorKind::Io)])
+            },
+        },
+        Scenario {
+            name: "retry: a GET answered with half a body is retried",
+            server: script(|index, _, _| {
+                if index == 0 {
+                    Answer::BytesThenClose(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"mess".to_vec(),
+                    )
+                } else {
+                    Answer::Bytes(settings_body(90))
+                }
+            }),
+            op: Op::GetSettings,
+            callers: 1,
+            settings: keep,
+            expect: Expect {
+                requests: 2..=2,
+                ..Expect::one(
+                    &[GET_SETTINGS, GET_SETTINGS],
+                    &[Outcome::Ok { summary: "messageRetentionPeriodDays=Some(90)", attempts: 2 }],
+                )
+            },
+        },
+        Scenario {
+            name: "retry: a GET read and closed without an answer is retried",
+            server: script(|index, _, _| {
+                if index == 0 { Answer::Close } else { Answer::Bytes(settings_body(15)) }
+            }),
+            op: Op::GetSettings,
+            callers: 1,
+            settings: keep,
+            expect: Expect {
+                requests: 2..=2,
+                ..Expect::one(
+                    &[GET_SETTINGS, GET_SETTINGS],
+                    &[Outcome::Ok { summary: "messageRetentionPeriodDays=Some(15)", attempts: 2 }],
+                )
+            },
+        },
+        Scenario {
+            name: "attempt timeout: a head that never comes ends a 1 s attempt and a GET is retried, by 4 s",
+            server: script(|index, _, _| {
+                if index == 0 { Answer::BytesThenStall(Vec::new()) } else { Answer::Bytes(settings_body(7)) }
+            }),
+            op: Op::GetSettings,
+            callers: 1,
+            settings: |s| s.attempt_timeout = secs(1),
+            expect: Expect {
+                requests: 2..=2,
+                within: Some(secs(4)),
+                ..Expect::one(
+                    &[GET_SETTINGS, GET_SETTINGS],
+                    &[Outcome::Ok { summary: "messageRetentionPeriodDays=Some(7)", attempts: 2 }],
+                )
             },
         },
         Scenario {
@@ -214,6 +300,7 @@ pub fn scenarios() -> Vec<Scenario> {
             callers: 1,
             settings: |s| s.attempt_timeout = secs(2),
             expect: Expect {
+                never: URL_PARTS,
                 may_have_been_sent: Some(true),
                 within: Some(secs(3)),
                 ..Expect::one(&[POST_MESSAGE], &[Outcome::Transport(TransportErrorKind::Timeout)])
@@ -361,6 +448,17 @@ pub fn scenarios() -> Vec<Scenario> {
                 within: Some(Duration::from_millis(2500)),
                 ..Expect::one(&[POST_TOKEN], &[Outcome::Transport(TransportErrorKind::Timeout)])
             },
+        },
+        Scenario {
+            name: "request: a base URL's path prefix is kept on the wire",
+            server: script(|_, _, _| Answer::Bytes(settings_body(30))),
+            op: Op::GetSettings,
+            callers: 1,
+            settings: |s| s.base_url.push_str("/gateway/chat/"),
+            expect: Expect::one(
+                &["GET /gateway/chat/api/v2/chats/settings HTTP/1.1"],
+                &[Outcome::Ok { summary: "messageRetentionPeriodDays=Some(30)", attempts: 1 }],
+            ),
         },
         Scenario {
             name: "compression: no Accept-Encoding is sent, with a token request or without",

@@ -68,6 +68,12 @@ pub trait Caller: Send + Sync + 'static {
     {
         follow_polling(self, request, plan)
     }
+
+    /// The client's own `Debug` output, when the subject can show it (the kit checks it
+    /// never carries a token or secret the client holds); `None` by default.
+    fn debug_text(&self) -> Option<String> {
+        None
+    }
 }
 
 /// [`Caller::history`] over [`Caller::call`]: the core's [`HistoryWalk`], each page one
@@ -281,6 +287,10 @@ impl<F: BareStack> DrivenStack<F> {
 }
 
 impl<F: BareStack> Caller for DrivenStack<F> {
+    fn debug_text(&self) -> Option<String> {
+        Some(format!("{:?}", self.driver))
+    }
+
     fn call<O>(&self, op: O) -> Result<Reply<O::Output>, Error>
     where
         O: Operation + Send + Sync + 'static,
@@ -348,6 +358,10 @@ impl<F: BareAsyncStack> DrivenAsyncStack<F> {
 }
 
 impl<F: BareAsyncStack> Caller for DrivenAsyncStack<F> {
+    fn debug_text(&self) -> Option<String> {
+        Some(format!("{:?}", self.driver))
+    }
+
     fn call<O>(&self, op: O) -> Result<Reply<O::Output>, Error>
     where
         O: Operation + Send + Sync + 'static,
