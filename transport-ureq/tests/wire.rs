@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use genesys_chat::models::SendMessageBody;
 use genesys_chat::operations::{GetChatsSettings, PostChatsRoomMessages};
 use genesys_chat::{Config, Error, RetryPolicy, TransportErrorKind};
-use genesys_chat_testkit::conformance::raw::{Answer, RawServer, Recorded, response};
+use genesys_chat_testkit::conformance::raw::{self, Answer, RawServer, Recorded, response};
 use genesys_chat_ureq::Client;
 
 const TOKEN: &str = "wire-test-secret-token";
@@ -148,36 +148,9 @@ fn connections_are_kept_alive_and_pool_size_zero_keeps_none() {
     assert_eq!(server.connections(), 3);
 }
 
-/// A listener whose accept queue is full: a new connection to it hangs in the handshake
-/// (Linux drops the SYN). `None` when the queue could not be filled here.
-fn full_listener() -> Option<(TcpListener, Vec<TcpStream>, String)> {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut held = Vec::new();
-    while held.len() < 5000 {
-        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            Ok(stream) => held.push(stream),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                // Full for sure: a second try times out too.
-                let again = TcpStream::connect_timeout(&addr, Duration::from_millis(200));
-                if !matches!(&again, Err(e) if e.kind() == std::io::ErrorKind::TimedOut) {
-                    eprintln!("the accept queue did not stay full");
-                    return None;
-                }
-                return Some((listener, held, format!("http://{addr}")));
-            }
-            Err(e) => {
-                eprintln!("could not fill the accept queue: {e}");
-                return None;
-            }
-        }
-    }
-    None
-}
-
 #[test]
 fn a_connect_cut_short_by_the_attempt_timeout_is_connect() {
-    let Some((_listener, _held, base)) = full_listener() else {
+    let Some((_listener, _held, base)) = raw::full_listener() else {
         return;
     };
     // The connect timeout (10 s by default) is longer than what is left of the attempt.

@@ -369,3 +369,31 @@ pub fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> 
     bytes.extend_from_slice(body);
     bytes
 }
+
+/// A loopback listener whose accept queue is full, with the connections that fill it:
+/// a new connection to it hangs in the handshake (Linux drops the SYN). `None` when the
+/// queue could not be filled on this system.
+pub fn full_listener() -> Option<(TcpListener, Vec<TcpStream>, String)> {
+    let listener = TcpListener::bind("127.0.0.1:0").ok()?;
+    let addr = listener.local_addr().ok()?;
+    let mut held = Vec::new();
+    while held.len() < 5000 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => held.push(stream),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                // Full for sure: a second try times out too.
+                let again = TcpStream::connect_timeout(&addr, Duration::from_millis(200));
+                if !matches!(&again, Err(e) if e.kind() == std::io::ErrorKind::TimedOut) {
+                    eprintln!("skipped: the accept queue did not stay full");
+                    return None;
+                }
+                return Some((listener, held, format!("http://{addr}")));
+            }
+            Err(e) => {
+                eprintln!("skipped: could not fill the accept queue: {e}");
+                return None;
+            }
+        }
+    }
+    None
+}

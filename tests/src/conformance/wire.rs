@@ -8,7 +8,6 @@
 //! per request); the connection checks state what every client must do: never reuse a
 //! connection the server closed, nor one left in the middle of a body.
 
-use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use genesys_chat::models::{ChatSettings, SendMessageBody};
@@ -479,40 +478,12 @@ fn an_error_answer_over_the_cap_keeps_its_status<C: Caller>(make: &mut Maker<'_,
     Ok(vec![])
 }
 
-/// A loopback listener whose accept queue is full, with the connections that fill it:
-/// a new connection to it hangs in the handshake (Linux drops the SYN). `None` when the
-/// queue could not be filled on this system.
-fn full_listener() -> Option<(TcpListener, Vec<TcpStream>, String)> {
-    let listener = TcpListener::bind("127.0.0.1:0").ok()?;
-    let addr = listener.local_addr().ok()?;
-    let mut held = Vec::new();
-    while held.len() < 5000 {
-        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            Ok(stream) => held.push(stream),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                // Full for sure: a second try times out too.
-                let again = TcpStream::connect_timeout(&addr, Duration::from_millis(200));
-                if !matches!(&again, Err(e) if e.kind() == std::io::ErrorKind::TimedOut) {
-                    eprintln!("skipped: the accept queue did not stay full");
-                    return None;
-                }
-                return Some((listener, held, format!("http://{addr}")));
-            }
-            Err(e) => {
-                eprintln!("skipped: could not fill the accept queue: {e}");
-                return None;
-            }
-        }
-    }
-    None
-}
-
 /// Posts to a listener whose accept queue is full; the error and how long it took.
 fn post_to_a_full_listener<C: Caller>(
     make: &mut Maker<'_, C>,
     tune: impl FnOnce(&mut Settings),
 ) -> Result<Option<(Error, Duration)>, Error> {
-    let Some((_listener, _held, base_url)) = full_listener() else {
+    let Some((_listener, _held, base_url)) = super::raw::full_listener() else {
         return Ok(None);
     };
     let mut settings = Settings::new(base_url);
