@@ -488,9 +488,19 @@ fn servers_stop_on_drop() {
     let server = Server::start_default().unwrap();
     let addr = server.addr();
     drop(server);
-    // The port is free again: the listener was closed. (Binding proves it without a
-    // connect, which on loopback can rarely connect a socket to itself.)
-    let rebound = std::net::TcpListener::bind(addr);
+    // The port is free again: the listener was closed. Binding proves it without a
+    // connect (which on loopback can rarely connect a socket to itself). Another test of
+    // this binary running beside this one may draw the freed port as the source port of
+    // a short-lived connection, so the bind is tried for up to 3 s; a listener left open
+    // would hold the port for all of them.
+    let mut rebound = std::net::TcpListener::bind(addr);
+    for _ in 0..60 {
+        if rebound.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        rebound = std::net::TcpListener::bind(addr);
+    }
     assert!(rebound.is_ok(), "{rebound:?}");
 }
 
