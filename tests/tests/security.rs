@@ -18,98 +18,20 @@
 #[path = "../src/conformance/gzip.rs"]
 mod gzip;
 mod raw;
+mod secrets;
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use genesys_chat::auth::Credentials;
 use genesys_chat::models::{ChatSettings, SendMessageBody};
 use genesys_chat::operations::{GetChatsSettings, PostChatsRoomMessages};
-use genesys_chat::{AccessToken, Config, Error, Operation, RetryPolicy};
-use genesys_chat_testkit::server::Server;
-use genesys_chat_testkit::{EmulatorBuilder, Permissions};
+use genesys_chat::{AccessToken, Config, Error, Operation};
 use raw::{Answer, RawServer, response};
-
-/// A static token that must never show.
-const TOKEN: &str = "sec-token-Zq9xK3vT7pW2";
-/// A client id and secret; the secret must never show.
-const CLIENT_ID: &str = "sec-client";
-const SECRET: &str = "sec-client-secret-Hy6Rf1";
-/// Chat text that must never show.
-const CHAT: &str = "sec-chat-text-Mw4Ja8";
-/// Everything the emulator's login host issues starts with this.
-const ISSUED: &str = "emu-";
-
-// ---------------------------------------------------------------------------------------
-// Helpers.
-// ---------------------------------------------------------------------------------------
-
-fn quick() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(2),
-        max_backoff: Duration::from_millis(10),
-        ..RetryPolicy::default()
-    }
-}
-
-fn config(base: &str) -> Config {
-    Config::with_base_url(base).unwrap()
-}
-
-/// An emulator with a confidential client whose secret is [`SECRET`].
-fn emulator() -> Server {
-    let emu = EmulatorBuilder::with_defaults()
-        .client(CLIENT_ID, SECRET, "alice", Permissions::all())
-        .build()
-        .unwrap();
-    Server::start(Arc::new(emu)).unwrap()
-}
-
-/// Standard base64, for the `Authorization: Basic` value that must not show either.
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// The texts that must never show.
-fn secrets() -> Vec<String> {
-    vec![
-        TOKEN.to_owned(),
-        SECRET.to_owned(),
-        CHAT.to_owned(),
-        base64(format!("{CLIENT_ID}:{SECRET}").as_bytes()),
-    ]
-}
-
-#[track_caller]
-fn assert_clean(what: &str, text: &str) {
-    for secret in secrets().iter().map(String::as_str).chain([ISSUED]) {
-        assert!(!text.contains(secret), "{secret:?} shows in {what}: {text}");
-    }
-}
-
-#[track_caller]
-fn assert_error_clean(what: &str, e: &Error) {
-    assert_clean(what, &format!("{e} {e:?}"));
-}
+use secrets::{
+    CHAT, CLIENT_ID, SECRET, TOKEN, assert_clean, assert_error_clean, base64, config, emulator,
+    quick,
+};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
